@@ -1,0 +1,49 @@
+import ArgumentParser
+import Logging
+import PGClient
+import ReconStore
+
+/// SPEC section 7's exit codes.
+public enum SpendReconExit {
+    public static let ok: Int32 = 0
+    public static let usage: Int32 = 64
+    public static let dataError: Int32 = 65
+    public static let unavailable: Int32 = 69
+    public static let internalError: Int32 = 70
+    public static let lockHeld: Int32 = 75
+
+    /// Maps an error to its exit code and prints one line about it to stderr. Passwords never
+    /// reach the line: connection errors are already redacted by the libpq layer.
+    static func code(for error: Error, logger: Logger) -> ExitCode {
+        switch error {
+        case let exit as ExitCode:
+            return exit
+        case let error as PostgresError where error.isConnectionProblem:
+            logger.error("database unavailable", metadata: ["error": "\(error)"])
+            return ExitCode(unavailable)
+        case let error as Migrator.Failure:
+            logger.error("migration refused", metadata: ["error": "\(error)"])
+            return ExitCode(dataError)
+        case let error as RunLock.Held:
+            logger.error("another run holds the lock", metadata: ["holder": "\(error)"])
+            return ExitCode(lockHeld)
+        case let error as DataError:
+            logger.error("data error stopped the run", metadata: ["error": "\(error)"])
+            return ExitCode(dataError)
+        default:
+            logger.error("internal error", metadata: ["error": "\(error)"])
+            return ExitCode(internalError)
+        }
+    }
+}
+
+/// Runs a command body, turning every error into SPEC section 7's exit code.
+func withExitCodes(logger: Logger, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw SpendReconExit.code(for: error, logger: logger)
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `spend-recon` command tree.
+public struct SpendRecon: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "spend-recon",
+        abstract: "Reconciles spend-match ad credit offers against billed spend in PostgreSQL.",
+        discussion: """
+            Exit codes: 0 ok, 64 usage, 65 data error that stopped the run, 69 database unavailable,
+            70 internal error, 75 another run holds the lock.
+            """,
+        subcommands: [MigrateCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,5 @@
+import Logging
+import SpendReconApp
+
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+SpendRecon.main()
