@@ -1,0 +1,133 @@
+import Exact
+
+/// Evaluates subjects of one program as of one instant (SPEC section 4). Pure: the same facts
+/// and `asOf` always give the same decision.
+public struct Evaluator: Sendable {
+    public let program: Program
+    public let asOf: Instant
+
+    public init(program: Program, asOf: Instant) {
+        self.program = program
+        self.asOf = asOf
+    }
+
+    /// P3 (and C3's approval): account standing, re-checked every night until the cutoff.
+    func standingReasons(_ account: Account) -> [Reason] {
+        var reasons: [Reason] = []
+        if account.status != "approved" { reasons.append(.accountNotApproved) }
+        if account.policyViolation { reasons.append(.policyViolation) }
+        if account.safetyFlagged { reasons.append(.safetyFlagged) }
+        return reasons
+    }
+
+    /// P6's second half: an enrolment, as of `asOf`, in a promotion the program conflicts with.
+    func conflictReasons(_ enrollments: [Enrollment]) -> [Reason] {
+        enrollments.contains { $0.enrolledAt <= asOf && program.conflictingPromotions.contains($0.promotion) }
+            ? [.conflictingPromotion] : []
+    }
+
+    /// P9: the account country's ladder, and whether the account's currency is its currency.
+    /// Applies only to a country in the program's markets; a market with no tiers is no market.
+    func tierLadder(for account: Account) -> (ladder: [Tier], reasons: [Reason]) {
+        guard program.markets.contains(account.country) else { return ([], []) }
+        let ladder = program.ladder(country: account.country)
+        if ladder.isEmpty { return ([], [.marketNotEligible]) }
+        if ladder.contains(where: { $0.currency != account.currency }) { return ([], [.currencyMismatch]) }
+        return (ladder, [])
+    }
+
+    func spendWindow(startingAt start: Instant) -> SpendWindow {
+        let end = start.adding(days: program.windowDays)
+        return SpendWindow(start: start, end: end, cutoff: end.adding(days: program.settleDays))
+    }
+
+    /// Steps 1–5 of SPEC section 4's order of evaluation, once the eligibility reasons and the
+    /// window (if any) are known. `campaignBy` is the instant a campaign was launched, for
+    /// programs that require one (partner P7), or nil when none is required.
+    func conclude(_ base: Decision, reasons: [Reason], window: SpendWindow?, ladder: [Tier], rows: [SpendRow],
+                  requiresCampaign: Bool, campaignAt: Instant?) throws(MoneyOverflow) -> Decision {
+        var decision = base
+        decision.window = window
+        var ledger: SpendLedger?
+        if let window {
+            ledger = try SpendLedger(rows: rows, window: window, windowDays: program.windowDays, ladder: ladder, asOf: asOf)
+            decision.spend = ledger!.breakdown
+            decision.reachedTier = ledger!.reached.last?.tier
+            decision.nextTier = ladder.first { $0.threshold > ledger!.breakdown.qualifying }
+        }
+        let pastCutoff = window.map { asOf >= $0.cutoff } ?? false
+
+        // 1. Every eligibility rule that fails now.
+        if !reasons.isEmpty {
+            return ineligible(decision, reasons: reasons, final: pastCutoff || reasons.contains { $0.isFinal }, at: asOf)
+        }
+        // 2. No window yet.
+        guard let window, let ledger else {
+            return pending(decision, waiting: base.waitingFor ?? .window)
+        }
+        let campaignLaunched = !requiresCampaign || (campaignAt.map { $0 < window.end } ?? false)
+        // 3. Top tier reached by asOf (and a campaign launched): granted at once.
+        if let top = ladder.last, let reach = ledger.reached.last, reach.tier == top, campaignLaunched {
+            return grant(decision, tier: top, reachedAt: reach.at, dueBy: reach.at.adding(days: program.grantSLADays),
+                         decisionTime: reach.at)
+        }
+        // 4. At or past the cutoff.
+        if pastCutoff {
+            if !campaignLaunched {
+                return ineligible(decision, reasons: [.noCampaignLaunched], final: true, at: window.cutoff)
+            }
+            if let best = ledger.reached.last {
+                return grant(decision, tier: best.tier, reachedAt: best.at,
+                             dueBy: window.end.adding(days: program.grantSLADays), decisionTime: window.cutoff)
+            }
+            decision.status = .thresholdNotReached
+            decision.isFinal = true
+            decision.decidedAt = window.cutoff
+            return decision
+        }
+        // 5. Otherwise pending.
+        return pending(decision, waiting: requiresCampaign && campaignAt == nil ? .campaign : .window)
+    }
+
+    func pending(_ base: Decision, waiting: Waiting) -> Decision {
+        var decision = base
+        decision.status = .pending
+        decision.isFinal = false
+        decision.waitingFor = waiting
+        return decision
+    }
+
+    func ineligible(_ base: Decision, reasons: [Reason], final: Bool, at: Instant) -> Decision {
+        var decision = base
+        decision.status = .ineligible
+        decision.reasons = Array(Set(reasons)).sorted()
+        decision.isFinal = final
+        decision.waitingFor = nil
+        decision.decidedAt = at
+        return decision
+    }
+
+    /// P10/P11: a grant, unless its decision time is at or after the credit expiry.
+    func grant(_ base: Decision, tier: Tier, reachedAt: Instant, dueBy: Instant, decisionTime: Instant) -> Decision {
+        if let expiry = program.creditExpiresAt, decisionTime >= expiry {
+            return ineligible(base, reasons: [.programEnded], final: true, at: decisionTime)
+        }
+        var decision = base
+        decision.status = .granted
+        decision.isFinal = true
+        decision.waitingFor = nil
+        decision.tier = tier
+        decision.reachedAt = reachedAt
+        decision.dueBy = dueBy
+        decision.expiresAt = program.creditExpiresAt
+        decision.decidedAt = decisionTime
+        return decision
+    }
+
+    func baseDecision(_ subject: Subject, account: Account) -> Decision {
+        Decision(subject: subject, status: .pending, reasons: [], isFinal: false, waitingFor: nil,
+                 country: account.country, currency: account.currency, paymentMode: account.paymentMode,
+                 tier: nil, reachedTier: nil, nextTier: nil, spend: SpendBreakdown(), window: nil,
+                 reachedAt: nil, dueBy: nil, expiresAt: nil, decidedAt: nil, asOf: asOf)
+    }
+}

@@ -1,0 +1,143 @@
+import Exact
+
+/// SPEC section 2: a row with a null where a value is required, a negative money value,
+/// tax + credit > amount, more decimals than the currency allows, a currency other than the
+/// account's, an unknown currency or an unknown account is rejected. The first problem found is
+/// the one recorded.
+public enum InputValidation {
+    public typealias Outcome<T> = Result<T, RejectionError>
+
+    /// Wraps a `Rejection` so it can travel in a `Result`.
+    public struct RejectionError: Error, Equatable {
+        public let rejection: Rejection
+    }
+
+    static func reject<T>(_ table: String, _ key: String, _ problem: String) -> Outcome<T> {
+        .failure(RejectionError(rejection: Rejection(table: table, key: key, problem: problem)))
+    }
+
+    static func key(_ id: Int64?) -> String { id.map(String.init) ?? "null" }
+
+    public static func account(_ raw: RawAccount) -> Outcome<Account> {
+        let table = "ad_accounts"
+        let key = key(raw.accountID)
+        guard let id = raw.accountID else { return reject(table, key, "null_account_id") }
+        guard let country = raw.country else { return reject(table, key, "null_country") }
+        guard let code = raw.currency else { return reject(table, key, "null_currency") }
+        guard let currency = Currency(code: code) else { return reject(table, key, "unknown_currency") }
+        guard let origin = raw.origin else { return reject(table, key, "null_origin") }
+        guard let status = raw.status else { return reject(table, key, "null_status") }
+        guard let violation = raw.policyViolation else { return reject(table, key, "null_policy_violation") }
+        guard let flagged = raw.safetyFlagged else { return reject(table, key, "null_safety_flagged") }
+        guard let paymentMode = raw.paymentMode else { return reject(table, key, "null_payment_mode") }
+        guard let registeredAt = raw.registeredAt else { return reject(table, key, "null_registered_at") }
+        return .success(Account(id: id, country: country, currency: currency, origin: origin, status: status,
+                                policyViolation: violation, safetyFlagged: flagged, paymentMode: paymentMode,
+                                registeredAt: registeredAt, firstCashAt: raw.firstCashAt))
+    }
+
+    public static func integration(_ raw: RawIntegration, accounts: AccountLookup) -> Outcome<Integration> {
+        let table = "partner_integrations"
+        let key = key(raw.integrationID)
+        guard let id = raw.integrationID else { return reject(table, key, "null_integration_id") }
+        guard let partner = raw.partner else { return reject(table, key, "null_partner") }
+        guard let merchant = raw.merchantID else { return reject(table, key, "null_merchant_id") }
+        guard let storeCountry = raw.storeCountry else { return reject(table, key, "null_store_country") }
+        guard let accountID = raw.accountID else { return reject(table, key, "null_account_id") }
+        guard let viaIntegration = raw.accountCreatedViaIntegration else {
+            return reject(table, key, "null_account_created_via_integration")
+        }
+        guard let setUpAt = raw.setUpAt else { return reject(table, key, "null_set_up_at") }
+        if let problem = accounts.problem(accountID) { return reject(table, key, problem) }
+        return .success(Integration(id: id, partner: partner, merchantID: merchant, storeCountry: storeCountry,
+                                    accountID: accountID, accountCreatedViaIntegration: viaIntegration,
+                                    setUpAt: setUpAt, firstCampaignAt: raw.firstCampaignAt))
+    }
+
+    public static func promoCode(_ raw: RawPromoCode, accounts: AccountLookup, programIDs: Set<String>) -> Outcome<PromoCode> {
+        let table = "promo_codes"
+        let key = raw.code ?? "null"
+        guard let code = raw.code else { return reject(table, key, "null_code") }
+        guard let programID = raw.programID else { return reject(table, key, "null_program_id") }
+        guard programIDs.contains(programID) else { return reject(table, key, "unknown_program") }
+        guard let recipient = raw.recipientAccountID else { return reject(table, key, "null_recipient_account_id") }
+        guard let receivedAt = raw.receivedAt else { return reject(table, key, "null_received_at") }
+        if raw.activatedAt != nil, raw.activatedByAccountID == nil {
+            return reject(table, key, "null_activated_by_account_id")
+        }
+        if let problem = accounts.problem(recipient) { return reject(table, key, problem) }
+        var balance: ExactDecimal?
+        if let text = raw.cashBalanceAtActivation {
+            guard let parsed = try? ExactDecimal(parsing: text) else {
+                return reject(table, key, "malformed_cash_balance_at_activation")
+            }
+            balance = parsed
+        }
+        return .success(PromoCode(code: code, programID: programID, recipientAccountID: recipient, receivedAt: receivedAt,
+                                  activatedByAccountID: raw.activatedByAccountID, activatedAt: raw.activatedAt,
+                                  cashBalanceAtActivation: balance))
+    }
+
+    public static func spendRow(_ raw: RawSpendRow, accounts: AccountLookup) -> Outcome<SpendRow> {
+        let table = raw.source.rawValue
+        let key = key(raw.id)
+        guard let id = raw.id else { return reject(table, key, "null_\(raw.source == .bill ? "bill_id" : "consumption_id")") }
+        guard let accountID = raw.accountID else { return reject(table, key, "null_account_id") }
+        guard let code = raw.currency else { return reject(table, key, "null_currency") }
+        guard let at = raw.at else { return reject(table, key, "null_\(raw.source == .bill ? "spend_at" : "consumed_at")") }
+        guard let currency = Currency(code: code) else { return reject(table, key, "unknown_currency") }
+        if let problem = accounts.problem(accountID) { return reject(table, key, problem) }
+        guard let account = accounts.account(accountID), account.currency == currency else {
+            return reject(table, key, "currency_differs_from_account")
+        }
+        var amounts: [Int64] = []
+        for (column, text) in [("amount", raw.amount), ("tax_amount", raw.tax), ("credit_amount", raw.credit)] {
+            guard let text else { return reject(table, key, "null_\(column)") }
+            let minor: Int64
+            do {
+                minor = try ExactDecimal(parsing: text).minorUnits(exponent: currency.exponent)
+            } catch .tooManyDecimals {
+                return reject(table, key, "too_many_decimals_\(column)")
+            } catch .overflow {
+                return reject(table, key, "overflow_\(column)")
+            } catch {
+                return reject(table, key, "not_a_number_\(column)")
+            }
+            guard minor >= 0 else { return reject(table, key, "negative_\(column)") }
+            amounts.append(minor)
+        }
+        let (taxAndCredit, overflow) = amounts[1].addingReportingOverflow(amounts[2])
+        guard !overflow, taxAndCredit <= amounts[0] else { return reject(table, key, "tax_and_credit_exceed_amount") }
+        return .success(SpendRow(source: raw.source, id: id, accountID: accountID, at: at, amount: amounts[0],
+                                 tax: amounts[1], credit: amounts[2], paidAt: raw.source == .bill ? raw.paidAt : nil))
+    }
+
+    public static func enrollment(_ raw: RawEnrollment, accounts: AccountLookup) -> Outcome<Enrollment> {
+        let table = "promotion_enrollments"
+        let key = "\(key(raw.accountID))/\(raw.promotion ?? "null")/\(raw.enrolledAt?.iso8601 ?? "null")"
+        guard let accountID = raw.accountID else { return reject(table, key, "null_account_id") }
+        guard let promotion = raw.promotion else { return reject(table, key, "null_promotion") }
+        guard let enrolledAt = raw.enrolledAt else { return reject(table, key, "null_enrolled_at") }
+        if let problem = accounts.problem(accountID) { return reject(table, key, problem) }
+        return .success(Enrollment(accountID: accountID, promotion: promotion, enrolledAt: enrolledAt))
+    }
+}
+
+/// The validated accounts, and which account ids were rejected themselves.
+public struct AccountLookup: Sendable {
+    public private(set) var accounts: [Int64: Account] = [:]
+    public private(set) var rejected: Set<Int64> = []
+
+    public init() {}
+
+    public mutating func add(_ account: Account) { accounts[account.id] = account }
+    public mutating func markRejected(_ id: Int64) { rejected.insert(id) }
+
+    public func account(_ id: Int64) -> Account? { accounts[id] }
+
+    /// Why a row pointing at this account cannot count, or nil when the account is fine.
+    func problem(_ id: Int64) -> String? {
+        if accounts[id] != nil { return nil }
+        return rejected.contains(id) ? "account_rejected" : "unknown_account"
+    }
+}

@@ -1,0 +1,122 @@
+import Exact
+import PGClient
+import ReconRules
+
+/// Reads the `billing` input as of an instant, in bulk: a handful of queries per run, never one
+/// per subject. Rows timed after `asOf` are not read at all (they have not happened yet); a
+/// payment, activation, first cash or campaign after `asOf` is read as null by the rules.
+public struct FactReader {
+    let connection: Connection
+    let asOf: Instant
+
+    public init(connection: Connection, asOf: Instant) {
+        self.connection = connection
+        self.asOf = asOf
+    }
+
+    public func readSubjects(programs: [Program]) throws -> Facts {
+        var facts = Facts()
+        try connection.stream("""
+            SELECT account_id, country, currency, origin, status, policy_violation, safety_flagged,
+                   payment_mode, registered_at, first_cash_at
+            FROM billing.ad_accounts WHERE registered_at <= $1 OR registered_at IS NULL
+            """, [asOf]) { row in
+            let raw = RawAccount(
+                accountID: try row.decodeIfPresent(0), country: try row.decodeIfPresent(1), currency: try row.decodeIfPresent(2),
+                origin: try row.decodeIfPresent(3), status: try row.decodeIfPresent(4), policyViolation: try row.decodeIfPresent(5),
+                safetyFlagged: try row.decodeIfPresent(6), paymentMode: try row.decodeIfPresent(7),
+                registeredAt: try row.decodeIfPresent(8), firstCashAt: try row.decodeIfPresent(9))
+            switch InputValidation.account(raw) {
+            case let .success(account): facts.accounts.add(account)
+            case let .failure(error):
+                facts.rejections.append(error.rejection)
+                if let id = raw.accountID { facts.accounts.markRejected(id) }
+            }
+        }
+        let partners = Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
+        try connection.stream("""
+            SELECT integration_id, partner, merchant_id, store_country, account_id,
+                   account_created_via_integration, set_up_at, first_campaign_at
+            FROM billing.partner_integrations
+            WHERE (set_up_at <= $1 OR set_up_at IS NULL) AND (partner = ANY($2::text[]) OR partner IS NULL)
+            """, [asOf, partners]) { row in
+            let raw = RawIntegration(
+                integrationID: try row.decodeIfPresent(0), partner: try row.decodeIfPresent(1), merchantID: try row.decodeIfPresent(2),
+                storeCountry: try row.decodeIfPresent(3), accountID: try row.decodeIfPresent(4),
+                accountCreatedViaIntegration: try row.decodeIfPresent(5), setUpAt: try row.decodeIfPresent(6),
+                firstCampaignAt: try row.decodeIfPresent(7))
+            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
+        }
+        let promoPrograms = Set(programs.filter { $0.kind == .promoCodeSpendMatch }.map(\.id))
+        try connection.stream("""
+            SELECT code, program_id, recipient_account_id, received_at, activated_by_account_id, activated_at,
+                   cash_balance_at_activation::text
+            FROM billing.promo_codes WHERE received_at <= $1 OR received_at IS NULL
+            """, [asOf]) { row in
+            let raw = RawPromoCode(
+                code: try row.decodeIfPresent(0), programID: try row.decodeIfPresent(1), recipientAccountID: try row.decodeIfPresent(2),
+                receivedAt: try row.decodeIfPresent(3), activatedByAccountID: try row.decodeIfPresent(4),
+                activatedAt: try row.decodeIfPresent(5), cashBalanceAtActivation: try row.decodeIfPresent(6))
+            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
+                    into: &facts.codes, &facts.rejections)
+        }
+        var enrollments: [Enrollment] = []
+        try connection.stream("""
+            SELECT account_id, promotion, enrolled_at FROM billing.promotion_enrollments
+            WHERE enrolled_at <= $1 OR enrolled_at IS NULL
+            """, [asOf]) { row in
+            let raw = RawEnrollment(accountID: try row.decodeIfPresent(0), promotion: try row.decodeIfPresent(1),
+                                    enrolledAt: try row.decodeIfPresent(2))
+            collect(InputValidation.enrollment(raw, accounts: facts.accounts), into: &enrollments, &facts.rejections)
+        }
+        facts.enrollments = Dictionary(grouping: enrollments, by: \.accountID)
+        return facts
+    }
+
+    /// Streams every visible bill and top-up ordered by account, validated, and hands each
+    /// account's valid rows to `body` in one piece; rejected rows go to `reject`. Memory holds one
+    /// account's rows at a time. Only accounts in `wanted` are buffered; the others are validated
+    /// (so their bad rows are still recorded) and dropped.
+    public func streamSpend(accounts: AccountLookup, wanted: Set<Int64>,
+                            reject: (Rejection) throws -> Void,
+                            body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
+        var current: Int64?
+        var buffer: [SpendRow] = []
+        func flush() throws {
+            if let current, wanted.contains(current) { try body(current, buffer) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        try connection.stream("""
+            SELECT 'b', bill_id, account_id, currency, spend_at, amount::text, tax_amount::text, credit_amount::text,
+                   CASE WHEN paid_at <= $1 THEN paid_at END
+            FROM billing.billed_spend WHERE spend_at <= $1 OR spend_at IS NULL
+            UNION ALL
+            SELECT 't', consumption_id, account_id, currency, consumed_at, amount::text, tax_amount::text,
+                   credit_amount::text, NULL::timestamptz
+            FROM billing.topup_consumption WHERE consumed_at <= $1 OR consumed_at IS NULL
+            ORDER BY 3 NULLS FIRST
+            """, [asOf]) { row in
+            let raw = RawSpendRow(
+                source: try row.decode(0, as: String.self) == "b" ? .bill : .topup, id: try row.decodeIfPresent(1),
+                accountID: try row.decodeIfPresent(2), currency: try row.decodeIfPresent(3), at: try row.decodeIfPresent(4),
+                amount: try row.decodeIfPresent(5), tax: try row.decodeIfPresent(6), credit: try row.decodeIfPresent(7),
+                paidAt: try row.decodeIfPresent(8))
+            if raw.accountID != current {
+                try flush()
+                current = raw.accountID
+            }
+            switch InputValidation.spendRow(raw, accounts: accounts) {
+            case let .success(spend): if wanted.contains(spend.accountID) { buffer.append(spend) }
+            case let .failure(error): try reject(error.rejection)
+            }
+        }
+        try flush()
+    }
+}
+
+private func collect<T>(_ outcome: InputValidation.Outcome<T>, into values: inout [T], _ rejections: inout [Rejection]) {
+    switch outcome {
+    case let .success(value): values.append(value)
+    case let .failure(error): rejections.append(error.rejection)
+    }
+}

@@ -1,0 +1,148 @@
+import Exact
+import Logging
+import PGClient
+import ReconRules
+
+/// The nightly run: evaluates every subject that is not final as of `asOf` and writes the
+/// decisions. One run at a time (advisory lock); every run is recorded in `recon.runs`.
+public struct Reconciler {
+    let connection: Connection
+    let logger: Logger
+    /// Subjects per write transaction.
+    public var batchSize = 500
+
+    public init(connection: Connection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// A subject of any program, with what the rules need to evaluate it.
+    enum Work {
+        case partner(Program, Integration, PartnerRanking)
+        case promo(Program, PromoCode, PromoRanking)
+    }
+
+    public func run(asOf: Instant, dryRun: Bool = false) throws -> RunSummary {
+        let lock = RunLock(connection: connection)
+        let recorder = RunRecorder(connection: connection)
+        if !dryRun {
+            try lock.acquire()
+        }
+        defer { if !dryRun { lock.release() } }
+        if !dryRun {
+            let abandoned = try recorder.abandonStale()
+            if abandoned > 0 { logger.warning("marked runs abandoned", metadata: ["count": "\(abandoned)"]) }
+        }
+        let runID = dryRun ? nil : try recorder.start(kind: "run", asOf: asOf)
+        var runLogger = logger
+        runLogger[metadataKey: "run_id"] = "\(runID.map(String.init) ?? "dry-run")"
+        do {
+            let summary = try evaluate(asOf: asOf, runID: runID, logger: runLogger)
+            if let runID { try recorder.finish(runID, summary: summary) }
+            runLogger.info("run finished", metadata: ["evaluated": "\(summary.evaluated)", "written": "\(summary.written)",
+                                                      "rejected_rows": "\(summary.rejectedRows)"])
+            return summary
+        } catch {
+            if let runID { recorder.fail(runID, error: error) }
+            throw error
+        }
+    }
+
+    func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
+        var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
+        let programs = try ProgramCatalog(connection: connection).load()
+        let reader = FactReader(connection: connection, asOf: asOf)
+        let facts = try reader.readSubjects(programs: programs)
+        let finalKeys = try loadFinalKeys()
+
+        var work: [Int64: [Work]] = [:]
+        for program in programs {
+            switch program.kind {
+            case .partnerSpendMatch:
+                let integrations = facts.integrations.filter { program.partners.contains($0.partner) }
+                let ranking = PartnerRanking(integrations: integrations, asOf: asOf)
+                for integration in integrations where !finalKeys.contains(FinalKey(program.id, integration.subjectKey)) {
+                    work[integration.accountID, default: []].append(.partner(program, integration, ranking))
+                }
+            case .promoCodeSpendMatch:
+                let codes = facts.codes.filter { $0.programID == program.id }
+                let ranking = PromoRanking(codes: codes, asOf: asOf)
+                for code in codes where !finalKeys.contains(FinalKey(program.id, code.subjectKey)) {
+                    work[code.recipientAccountID, default: []].append(.promo(program, code, ranking))
+                }
+            }
+        }
+        summary.skippedFinal = finalKeys.count
+        logger.info("evaluating", metadata: ["subjects": "\(work.values.reduce(0) { $0 + $1.count })",
+                                             "accounts": "\(work.count)", "final_skipped": "\(finalKeys.count)"])
+
+        let writer = try runID.map { try DecisionWriter(connection: connection, runID: $0) }
+        var batch: [Decision] = []
+        var rejections = facts.rejections
+        var seenRejections = Set(rejections)
+        var credit: [Currency: Int64] = [:]
+        func flush() throws {
+            guard let writer else {
+                batch.removeAll()
+                return
+            }
+            guard !batch.isEmpty || !rejections.isEmpty else { return }
+            summary.written += try writer.write(batch, rejections: rejections)
+            batch.removeAll(keepingCapacity: true)
+            rejections.removeAll()
+        }
+        func evaluateAccount(_ accountID: Int64, rows: [SpendRow]) throws {
+            guard let subjects = work.removeValue(forKey: accountID), let account = facts.accounts.account(accountID) else { return }
+            let enrollments = facts.enrollments[accountID] ?? []
+            for subject in subjects {
+                let decision: Decision
+                do {
+                    switch subject {
+                    case let .partner(program, integration, ranking):
+                        decision = try Evaluator(program: program, asOf: asOf).evaluate(
+                            integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+                    case let .promo(program, code, ranking):
+                        decision = try Evaluator(program: program, asOf: asOf).evaluate(
+                            code: code, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+                    }
+                } catch {
+                    throw DataError("account \(accountID): spend sums overflow 64-bit minor units")
+                }
+                summary.evaluated += 1
+                summary.statuses[decision.status.rawValue, default: 0] += 1
+                if decision.status == .granted, let tier = decision.tier {
+                    credit[tier.currency, default: 0] += tier.credit
+                }
+                batch.append(decision)
+            }
+            if batch.count >= batchSize { try flush() }
+        }
+
+        try reader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection in
+            if seenRejections.insert(rejection).inserted { rejections.append(rejection) }
+        }, body: evaluateAccount)
+        for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }
+        try flush()
+
+        summary.rejectedRows = seenRejections.count
+        summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
+        return summary
+    }
+
+    struct FinalKey: Hashable {
+        let program: String
+        let subject: String
+        init(_ program: String, _ subject: String) {
+            self.program = program
+            self.subject = subject
+        }
+    }
+
+    func loadFinalKeys() throws -> Set<FinalKey> {
+        var keys = Set<FinalKey>()
+        try connection.stream("SELECT program_id, subject_key FROM recon.subject_status WHERE final") { row in
+            keys.insert(FinalKey(try row.decode(0), try row.decode(1)))
+        }
+        return keys
+    }
+}

@@ -1,0 +1,25 @@
+import ReconRules
+
+/// What a run did: counts per status, credit granted per currency, rejected rows.
+public struct RunSummary: Codable, Sendable {
+    public var runID: Int64?
+    public var kind: String
+    public var asOf: String
+    public var dryRun: Bool
+    public var evaluated = 0
+    public var statuses: [String: Int] = [:]
+    /// New grants of this run, per currency, in major units with the currency's digits.
+    public var creditGranted: [String: String] = [:]
+    public var rejectedRows = 0
+    public var written = 0
+    public var skippedFinal = 0
+
+    public init(runID: Int64?, kind: String, asOf: String, dryRun: Bool) {
+        self.runID = runID
+        self.kind = kind
+        self.asOf = asOf
+        self.dryRun = dryRun
+    }
+
+    public func count(_ status: Status) -> Int { statuses[status.rawValue] ?? 0 }
+}

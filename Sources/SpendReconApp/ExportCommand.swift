@@ -1,0 +1,105 @@
+import ArgumentParser
+import Exact
+import Foundation
+import Logging
+import PGClient
+import ReconRules
+import ReconStore
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export decisions as RFC 4180 CSV for support.",
+        discussion: """
+            One row per subject whose window ends, whose decision fell, or whose latest evaluation
+            fell in [--from, --to). Amounts in major units with the currency's digits, times in ISO 8601 UTC.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Start of the range, inclusive (ISO 8601 or a date).", valueName: "DATE"))
+    var from: InstantArgument
+
+    @Option(help: ArgumentHelp("End of the range, exclusive (ISO 8601 or a date).", valueName: "DATE"))
+    var to: InstantArgument
+
+    @Option(help: "Only this status: pending, granted, threshold_not_reached, ineligible.")
+    var status: String?
+
+    @Option(help: "Only this program.")
+    var program: String?
+
+    @Option(help: "Write to this file (atomically: a temporary file renamed into place); default stdout.")
+    var output: String?
+
+    func validate() throws {
+        guard from.instant < to.instant else { throw ValidationError("--to must be after --from") }
+        if let status, Status(rawValue: status) == nil {
+            throw ValidationError("--status must be one of: \(Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let logger = makeLogger("spend-recon.export", level: database.logLevel)
+        try withExitCodes(logger: logger) {
+            let connection = try Connection(conninfo: database.db, logger: logger)
+            let sink = try OutputSink(path: output)
+            do {
+                let count = try SupportExport(connection: connection).write(
+                    from: from.instant, to: to.instant, status: status, programID: program) { sink.write($0) }
+                try sink.commit()
+                logger.info("export written", metadata: ["rows": "\(count)", "output": "\(output ?? "stdout")"])
+            } catch {
+                sink.abandon()
+                throw error
+            }
+        }
+    }
+}
+
+/// Standard output, or a temporary file beside the target renamed into place on success.
+final class OutputSink {
+    private let path: String?
+    private let temporary: String?
+    private let handle: FileHandle
+    private var buffer = ""
+
+    init(path: String?) throws {
+        self.path = path
+        if let path {
+            let temporary = path + ".tmp-\(getpid())"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+                throw ValidationError("cannot write \(path)")
+            }
+            self.temporary = temporary
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        } else {
+            temporary = nil
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    func write(_ text: String) {
+        buffer += text
+        if buffer.utf8.count >= 1 << 16 { drain() }
+    }
+
+    private func drain() {
+        handle.write(Data(buffer.utf8))
+        buffer = ""
+    }
+
+    func commit() throws {
+        drain()
+        guard let path, let temporary else { return }
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temporary, path) == 0 else { throw ValidationError("cannot move the export into \(path)") }
+    }
+
+    func abandon() {
+        guard let temporary else { return }
+        try? handle.close()
+        unlink(temporary)
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Exact
+import Foundation
+import Logging
+import PGClient
+import ReconStore
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one night: evaluate every subject that is not final and write the decisions.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Evaluate as of this instant (ISO 8601, or a date meaning midnight UTC).", valueName: "TIME"))
+    var asOf: InstantArgument?
+
+    @Flag(help: "Compute and print the summary, write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let logger = makeLogger("spend-recon.run", level: database.logLevel)
+        try withExitCodes(logger: logger) {
+            let connection = try Connection(conninfo: database.db, logger: logger)
+            let asOf = self.asOf?.instant ?? Instant.now
+            let summary = try Reconciler(connection: connection, logger: logger).run(asOf: asOf, dryRun: dryRun)
+            print(json ? try SummaryPrinter.json(summary) : SummaryPrinter.text(summary))
+        }
+    }
+}
+
+/// Prints a run summary for a person or, with `--json`, for a tool.
+enum SummaryPrinter {
+    static func text(_ summary: RunSummary) -> String {
+        var lines = ["\(summary.dryRun ? "dry run (nothing written)" : "run \(summary.runID ?? 0)") as of \(summary.asOf)"]
+        lines.append("  evaluated:  \(summary.evaluated) (\(summary.skippedFinal) already final, skipped)")
+        for status in ["granted", "pending", "threshold_not_reached", "ineligible"] {
+            lines.append("  \(status.padding(toLength: 22, withPad: " ", startingAt: 0)) \(summary.statuses[status] ?? 0)")
+        }
+        let credit = summary.creditGranted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        lines.append("  credit granted: \(credit.isEmpty ? "none" : credit.joined(separator: ", "))")
+        lines.append("  rejected rows:  \(summary.rejectedRows)")
+        if !summary.dryRun { lines.append("  subjects written: \(summary.written)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ summary: RunSummary) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try encoder.encode(summary), as: UTF8.self)
+    }
+}
+
+extension Instant {
+    /// The current instant from the system clock, at microsecond resolution.
+    static var now: Instant {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Instant(microsecondsSinceEpoch: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+}

@@ -1,0 +1,78 @@
+import Exact
+import PGClient
+import ReconRules
+
+/// Streams the support CSV of SPEC section 6 straight from `recon.subject_status`: memory stays
+/// flat however many subjects the range holds.
+struct SupportExport {
+    let connection: Connection
+
+    static let header = [
+        "program_id", "subject", "integration_id", "partner", "merchant_id", "promo_code", "account_id", "country",
+        "currency", "status", "tier", "credit", "qualifying_spend", "excluded_tax", "excluded_credit", "excluded_unpaid",
+        "excluded_before_window", "window_start", "window_end", "reached_at", "due_by", "expires_at", "reasons",
+        "explanation", "run_id",
+    ]
+
+    /// Writes the header and one line per subject; returns the number of subjects.
+    func write(from: Instant, to: Instant, status: String?, programID: String?, emit: (String) -> Void) throws -> Int {
+        emit(CSVWriter.line(Self.header.map { .text($0) }))
+        var count = 0
+        try connection.stream("""
+            SELECT s.program_id, s.subject, s.integration_id, s.partner, s.merchant_id, s.promo_code, s.account_id,
+                   s.country, s.currency, s.status, s.tier, s.credit::text, s.qualifying_spend::text,
+                   s.excluded_tax::text, s.excluded_credit::text, s.excluded_unpaid::text,
+                   s.excluded_before_window::text, s.window_start, s.window_end, s.reached_at, s.due_by, s.expires_at,
+                   coalesce((SELECT array_agg(r.reason) FROM recon.ineligibility_reasons r
+                             WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}'),
+                   s.run_id, s.waiting_for, s.next_tier, s.next_threshold::text
+            FROM recon.subject_status s
+            WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
+                   OR (s.as_of >= $1 AND s.as_of < $2))
+              AND ($3::text IS NULL OR s.status = $3) AND ($4::text IS NULL OR s.program_id = $4)
+            ORDER BY s.program_id, s.subject_key
+            """, [from, to, status, programID]) { row in
+            emit(CSVWriter.line(try Self.cells(row)))
+            count += 1
+        }
+        return count
+    }
+
+    static func cells(_ row: Row) throws -> [CSVWriter.Cell] {
+        let currencyCode = try row.decodeIfPresent(8, as: String.self) ?? ""
+        let currency = Currency(code: currencyCode)
+        func money(_ column: Int) throws -> String? {
+            guard let text = try row.decodeIfPresent(column, as: String.self) else { return nil }
+            guard let currency, let minor = try? ExactDecimal(parsing: text).minorUnits(exponent: currency.exponent) else { return text }
+            return currency.format(minor)
+        }
+        func time(_ column: Int) throws -> Instant? { try row.decodeIfPresent(column, as: Instant.self) }
+        let status = Status(rawValue: try row.decode(9, as: String.self)) ?? .pending
+        let reasons = (try row.decode(22, as: [String].self)).compactMap(Reason.init(rawValue:)).sorted()
+        let qualifying = try money(12) ?? "0"
+        let nextThreshold = try money(27)
+        var missing: String?
+        if let currency, let threshold = nextThreshold,
+           let thresholdMinor = try? ExactDecimal(parsing: threshold).minorUnits(exponent: currency.exponent),
+           let spentMinor = try? ExactDecimal(parsing: qualifying).minorUnits(exponent: currency.exponent) {
+            missing = currency.format(max(0, thresholdMinor - spentMinor))
+        }
+        let explanation = Explanation.sentence(Explanation.Facts(
+            status: status, reasons: reasons, waitingFor: (try row.decodeIfPresent(25, as: String.self)).flatMap(Waiting.init(rawValue:)),
+            currency: currencyCode, tier: try row.decodeIfPresent(10, as: Int.self), credit: try money(11),
+            qualifying: qualifying, nextTier: try row.decodeIfPresent(26, as: Int.self), nextThreshold: nextThreshold,
+            missingToNext: missing, windowEnd: try time(18), reachedAt: try time(19), dueBy: try time(20), expiresAt: try time(21)))
+        return [
+            .text(try row.decode(0, as: String.self)), .text(try row.decode(1, as: String.self)),
+            .number((try row.decodeIfPresent(2, as: Int64.self)).map(String.init)), .text(try row.decodeIfPresent(3, as: String.self)),
+            .text(try row.decodeIfPresent(4, as: String.self)), .text(try row.decodeIfPresent(5, as: String.self)),
+            .number(String(try row.decode(6, as: Int64.self))), .text(try row.decodeIfPresent(7, as: String.self)),
+            .text(currencyCode), .text(status.rawValue), .number((try row.decodeIfPresent(10, as: Int.self)).map(String.init)),
+            .number(try money(11)), .number(qualifying), .number(try money(13)), .number(try money(14)),
+            .number(try money(15)), .number(try money(16)), .text(try time(17)?.iso8601), .text(try time(18)?.iso8601),
+            .text(try time(19)?.iso8601), .text(try time(20)?.iso8601), .text(try time(21)?.iso8601),
+            .text(reasons.map(\.rawValue).joined(separator: ";")), .text(explanation),
+            .number(String(try row.decode(23, as: Int64.self))),
+        ]
+    }
+}
