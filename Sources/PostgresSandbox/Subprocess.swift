@@ -1,18 +1,22 @@
 import Foundation
 
-/// Runs a program to completion with `posix_spawn` and a blocking `waitpid`, its output going to
-/// a log file (or /dev/null). Foundation's `Process` is avoided on purpose: `pg_ctl start` leaves
-/// a daemon behind, and waiting through Foundation's child monitoring was seen to never return.
-enum Subprocess {
-    static func run(_ executable: String, _ arguments: [String], log: String?, environment: [String: String]) throws -> Int32 {
+/// Runs programs with `posix_spawn` and a blocking `waitpid`, output going to files.
+/// Foundation's `Process` is avoided on purpose: waiting through its child monitoring was seen to
+/// never return here once `pg_ctl start` had left a daemon behind.
+public enum Subprocess {
+    /// Starts `executable` and returns its pid without waiting.
+    public static func spawn(_ executable: String, _ arguments: [String], stdout: String?, stderr: String?,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let output = log ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if let stderr, stderr != stdout {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         let argv = [executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
@@ -24,13 +28,24 @@ enum Subprocess {
         guard spawned == 0 else {
             throw SandboxError("could not start \(executable): \(String(cString: strerror(spawned)))")
         }
+        return pid
+    }
+
+    /// Waits for `pid`; returns its exit code, or 128 + signal when a signal ended it.
+    public static func wait(_ pid: pid_t) throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw SandboxError("waitpid failed for \(executable)") }
+            guard errno == EINTR else { throw SandboxError("waitpid failed") }
         }
-        // WIFEXITED / WEXITSTATUS, spelled out: Swift does not import the macros.
+        // WIFEXITED / WEXITSTATUS spelled out: Swift does not import the macros.
         if status & 0x7f == 0 { return (status >> 8) & 0xff }
         return 128 + (status & 0x7f)
+    }
+
+    /// Runs to completion, stdout and stderr both into `log` (or nowhere).
+    public static func run(_ executable: String, _ arguments: [String], log: String?,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int32 {
+        try wait(try spawn(executable, arguments, stdout: log, stderr: log, environment: environment))
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

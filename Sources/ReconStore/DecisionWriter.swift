@@ -26,12 +26,18 @@ public struct DecisionWriter {
             """)
     }
 
-    static let columns = """
-        program_id, subject_key, subject, integration_id, partner, merchant_id, promo_code, account_id, country,
-        currency, status, final, waiting_for, tier, credit, qualifying_spend, excluded_tax, excluded_credit,
-        excluded_unpaid, excluded_before_window, next_tier, next_threshold, window_start, window_end, cutoff,
-        reached_at, due_by, expires_at, decided_at, as_of
-        """
+    /// The decision columns shared by the staging table and `recon.subject_status`.
+    static let columnNames = [
+        "program_id", "subject_key", "subject", "integration_id", "partner", "merchant_id", "promo_code", "account_id",
+        "country", "currency", "status", "final", "waiting_for", "tier", "credit", "qualifying_spend", "excluded_tax",
+        "excluded_credit", "excluded_unpaid", "excluded_before_window", "next_tier", "next_threshold", "window_start",
+        "window_end", "cutoff", "reached_at", "due_by", "expires_at", "decided_at", "as_of",
+    ]
+    static let columns = columnNames.joined(separator: ", ")
+    /// `SET col = EXCLUDED.col, ...` for every column but the key.
+    static let updates = columnNames.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+    static let storedTuple = columnNames.map { "recon.subject_status.\($0)" }.joined(separator: ", ")
+    static let incomingTuple = columnNames.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
 
     /// Writes one batch atomically; returns how many subject rows changed.
     @discardableResult
@@ -44,20 +50,8 @@ public struct DecisionWriter {
             let changed = try connection.execute("""
                 INSERT INTO recon.subject_status (\(Self.columns), run_id)
                 SELECT \(Self.columns), $1 FROM stage_decisions
-                ON CONFLICT (program_id, subject_key) DO UPDATE SET
-                    subject = EXCLUDED.subject, integration_id = EXCLUDED.integration_id, partner = EXCLUDED.partner,
-                    merchant_id = EXCLUDED.merchant_id, promo_code = EXCLUDED.promo_code,
-                    account_id = EXCLUDED.account_id, country = EXCLUDED.country, currency = EXCLUDED.currency,
-                    status = EXCLUDED.status, final = EXCLUDED.final, waiting_for = EXCLUDED.waiting_for,
-                    tier = EXCLUDED.tier, credit = EXCLUDED.credit, qualifying_spend = EXCLUDED.qualifying_spend,
-                    excluded_tax = EXCLUDED.excluded_tax, excluded_credit = EXCLUDED.excluded_credit,
-                    excluded_unpaid = EXCLUDED.excluded_unpaid, excluded_before_window = EXCLUDED.excluded_before_window,
-                    next_tier = EXCLUDED.next_tier, next_threshold = EXCLUDED.next_threshold,
-                    window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, cutoff = EXCLUDED.cutoff,
-                    reached_at = EXCLUDED.reached_at, due_by = EXCLUDED.due_by, expires_at = EXCLUDED.expires_at,
-                    decided_at = EXCLUDED.decided_at, as_of = EXCLUDED.as_of, run_id = EXCLUDED.run_id
-                WHERE (recon.subject_status.\(Self.columns.replacingOccurrences(of: ", ", with: ", recon.subject_status.")))
-                      IS DISTINCT FROM (EXCLUDED.\(Self.columns.replacingOccurrences(of: ", ", with: ", EXCLUDED.")))
+                ON CONFLICT (program_id, subject_key) DO UPDATE SET \(Self.updates), run_id = EXCLUDED.run_id
+                WHERE (\(Self.storedTuple)) IS DISTINCT FROM (\(Self.incomingTuple))
                 """, [runID]).affectedRows
             try connection.execute("""
                 DELETE FROM recon.ineligibility_reasons r USING stage_decisions s

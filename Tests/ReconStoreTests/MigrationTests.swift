@@ -1,0 +1,63 @@
+import PGClient
+import PostgresSandbox
+import ReconStore
+import XCTest
+
+final class MigrationTests: XCTestCase {
+    func testMigrateTwiceIsANoOpAndSeedsMatchTheSpec() throws {
+        let database = try DatabaseServer.forTests().createDatabase(label: "migrate")
+        let db = try Connection(conninfo: database.conninfo, logger: quietLogger())
+        let migrator = Migrator(connection: db, logger: quietLogger())
+        XCTAssertEqual(try migrator.migrate(), SQLFiles.migrations.map(\.version))
+        XCTAssertEqual(try migrator.migrate(), [])
+        XCTAssertEqual(try migrator.currentVersion(), SQLFiles.latestVersion)
+
+        let programs = try db.execute("""
+            SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', program_id, kind, partners, markets, window_days,
+                   window_anchor, activation_days, lookback_days, settle_days, grant_sla_days, enroll_from, enroll_until,
+                   credit_expires_at, eligible_origins, conflicting_promotions)
+            FROM recon.programs ORDER BY program_id
+            """).rows.map { try $0.decode(0, as: String.self) }
+        XCTAssertEqual(programs, [
+            "promo-jp-10000|promo_code_spend_match|{}|{JP}|30|activation|14||0|1||||{self_serve}|{}",
+            "woocommerce-us-uk|partner_spend_match|{woocommerce}|{US,GB}|30|first_cash||90|2|7|||2026-01-30 00:00:00+00|{self_serve,business_center,agency}|{new_advertiser_incentive}",
+        ])
+        let tiers = try db.execute("""
+            SELECT format('%s %s %s %s %s→%s', program_id, country, currency, tier, threshold, credit)
+            FROM recon.program_tiers ORDER BY program_id, country, tier
+            """).rows.map { try $0.decode(0, as: String.self) }
+        XCTAssertEqual(tiers, [
+            "promo-jp-10000 JP JPY 1 10000→10000",
+            "woocommerce-us-uk GB GBP 1 395.00→395.00", "woocommerce-us-uk GB GBP 2 1186.00→1186.00",
+            "woocommerce-us-uk GB GBP 3 3954.00→3954.00",
+            "woocommerce-us-uk US USD 1 500.00→500.00", "woocommerce-us-uk US USD 2 1500.00→1500.00",
+            "woocommerce-us-uk US USD 3 5000.00→5000.00",
+        ])
+    }
+
+    func testADatabaseNewerThanTheBinaryIsRefusedWithExit65() throws {
+        let database = try DatabaseServer.forTests().createDatabase(label: "newer")
+        let db = try Connection(conninfo: database.conninfo, logger: quietLogger())
+        try Migrator(connection: db, logger: quietLogger()).migrate()
+        try db.execute("INSERT INTO recon.schema_migrations (version, name) VALUES ($1, 'from the future')", [SQLFiles.latestVersion + 1])
+        XCTAssertThrowsError(try Migrator(connection: db, logger: quietLogger()).migrate()) { error in
+            guard case .databaseIsNewer? = error as? Migrator.Failure else { return XCTFail("\(error)") }
+        }
+        let result = try runBinary(["migrate", "--db", database.conninfo])
+        XCTAssertEqual(result.code, 65, result.err)
+        XCTAssertTrue(result.err.contains("newer"), result.err)
+    }
+
+    func testUnreachableDatabaseExits69WithoutThePassword() throws {
+        let result = try runBinary(["run", "--db", "host=/nonexistent port=5999 user=u password=Hunter2-secret connect_timeout=2"])
+        XCTAssertEqual(result.code, 69)
+        XCTAssertFalse(result.err.contains("Hunter2-secret"))
+        XCTAssertFalse(result.out.contains("Hunter2-secret"))
+    }
+
+    func testBadFlagsExit64() throws {
+        XCTAssertEqual(try runBinary(["run", "--as-of", "yesterday-ish"]).code, 64)
+        XCTAssertEqual(try runBinary(["export", "--from", "2025-12-01", "--to", "2025-11-01"]).code, 64)
+        XCTAssertEqual(try runBinary(["export", "--from", "2025-11-01", "--to", "2025-12-01", "--status", "maybe"]).code, 64)
+    }
+}

@@ -1,0 +1,162 @@
+import Exact
+import Foundation
+import Logging
+import PGClient
+import PostgresSandbox
+import ReconRules
+import ReconStore
+import XCTest
+
+func quietLogger() -> Logger {
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    return logger
+}
+
+func t(_ text: String) -> Instant { Instant(iso8601: text)! }
+
+/// A database with the recon schema migrated and empty billing tables, copied from a template
+/// made once per test process.
+final class StoreFixture {
+    let name: String
+    let conninfo: String
+    let db: Connection
+
+    private static let templateLock = NSLock()
+    nonisolated(unsafe) private static var template: String?
+
+    init(_ label: String = #function) throws {
+        let server = try DatabaseServer.forTests()
+        let template = try Self.templateLock.withLock { () -> String in
+            if let template = Self.template { return template }
+            let made = try server.createDatabase(label: "template")
+            let connection = try Connection(conninfo: made.conninfo, logger: quietLogger())
+            let migrator = Migrator(connection: connection, logger: quietLogger())
+            try migrator.migrate()
+            try migrator.createBillingTables()
+            Self.template = made.name
+            return made.name
+        }
+        (name, conninfo) = try server.createDatabase(label: label, template: template)
+        db = try Connection(conninfo: conninfo, logger: quietLogger())
+    }
+
+    // MARK: billing rows
+
+    func account(_ id: Int64, country: String = "US", currency: String? = "USD", origin: String = "self_serve",
+                 status: String = "approved", violation: Bool = false, flagged: Bool = false,
+                 firstCash: String? = "2025-11-02") throws {
+        try db.execute("""
+            INSERT INTO billing.ad_accounts VALUES ($1, $2, $3, $4, $5, $6, $7, 'manual', '2025-01-01T00:00:00Z', $8)
+            """, [id, country, currency, origin, status, violation, flagged, firstCash.map(t)])
+    }
+
+    func integration(_ id: Int64, merchant: String, account: Int64, store: String = "US", setUp: String = "2025-11-01",
+                     campaign: String? = "2025-11-03", viaIntegration: Bool = false, partner: String = "woocommerce") throws {
+        try db.execute("INSERT INTO billing.partner_integrations VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                       [id, partner, merchant, store, account, viaIntegration, t(setUp), campaign.map(t)])
+    }
+
+    func bill(_ id: Int64, account: Int64?, at: String?, amount: String?, tax: String? = "0", credit: String? = "0",
+              paid: String? = "same", currency: String? = "USD") throws {
+        let paidAt: Instant? = paid == "same" ? at.map(t) : paid.map(t)
+        try db.execute("INSERT INTO billing.billed_spend VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7::numeric, $8)",
+                       [id, account, currency, at.map(t), amount, tax, credit, paidAt])
+    }
+
+    func topup(_ id: Int64, account: Int64, at: String, amount: String, tax: String = "0", credit: String = "0",
+               currency: String = "USD") throws {
+        try db.execute("INSERT INTO billing.topup_consumption VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7::numeric)",
+                       [id, account, currency, t(at), amount, tax, credit])
+    }
+
+    func code(_ code: String, recipient: Int64, received: String = "2025-11-01", activatedBy: Int64?, activated: String?,
+              balance: String? = "5000", program: String = "promo-jp-10000") throws {
+        try db.execute("INSERT INTO billing.promo_codes VALUES ($1, $2, $3, $4, $5, $6, $7::numeric)",
+                       [code, program, recipient, t(received), activatedBy, activated.map(t), balance])
+    }
+
+    func enroll(_ account: Int64, _ promotion: String, at: String) throws {
+        try db.execute("INSERT INTO billing.promotion_enrollments VALUES ($1, $2, $3)", [account, promotion, t(at)])
+    }
+
+    // MARK: running and reading back
+
+    @discardableResult
+    func run(asOf: String, batchSize: Int = 500) throws -> RunSummary {
+        var reconciler = Reconciler(connection: db, logger: quietLogger())
+        reconciler.batchSize = batchSize
+        return try reconciler.run(asOf: t(asOf))
+    }
+
+    struct Status: Equatable, CustomStringConvertible {
+        var status: String
+        var reasons: [String]
+        var tier: Int?
+        var credit: String?
+        var final: Bool
+        var description: String { "\(status) \(reasons) tier \(tier.map(String.init) ?? "-") final \(final)" }
+    }
+
+    func status(_ subjectKey: String, program: String = "woocommerce-us-uk") throws -> Status? {
+        let rows = try db.execute("""
+            SELECT s.status, coalesce((SELECT array_agg(reason ORDER BY reason) FROM recon.ineligibility_reasons r
+                                       WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}'),
+                   s.tier, s.credit::text, s.final
+            FROM recon.subject_status s WHERE s.program_id = $1 AND s.subject_key = $2
+            """, [program, subjectKey]).rows
+        return try rows.first.map {
+            Status(status: try $0.decode(0), reasons: try $0.decode(1), tier: try $0.decodeIfPresent(2),
+                   credit: try $0.decodeIfPresent(3), final: try $0.decode(4))
+        }
+    }
+
+    func count(_ sql: String, _ parameters: [PostgresEncodable?] = []) throws -> Int {
+        try db.execute(sql, parameters)[0].decode(0, as: Int.self)
+    }
+
+    /// Every decision table as sorted text, without run ids and write times, for "identical" checks.
+    func snapshot() throws -> [String] {
+        let queries = [
+            "SELECT format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', program_id, subject_key, status, final, tier, credit, qualifying_spend, window_start, window_end, reached_at, due_by, decided_at) FROM recon.subject_status",
+            "SELECT format('%s|%s|%s', program_id, subject_key, reason) FROM recon.ineligibility_reasons",
+            "SELECT format('%s|%s|%s|%s|%s|%s|%s', program_id, subject_key, account_id, tier, credit, reached_at, due_by) FROM recon.credit_grants",
+            "SELECT format('%s|%s|%s', source_table, source_key, problem) FROM recon.rejected_rows",
+        ]
+        var lines: [String] = []
+        for (index, sql) in queries.enumerated() {
+            lines += try db.execute(sql).rows.map { "\(index): " + (try $0.decode(0, as: String.self)) }.sorted()
+        }
+        return lines
+    }
+}
+
+/// The built `spend-recon` binary, next to the test bundle.
+func spendReconBinary() -> String {
+    let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return bundleDirectory.appendingPathComponent("spend-recon").path
+}
+
+/// Runs the binary to completion; returns exit code, stdout and stderr.
+@discardableResult
+func runBinary(_ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, out: String, err: String) {
+    let started = try startBinary(arguments, environment: environment)
+    let code = try Subprocess.wait(started.pid)
+    return (code, started.readOut(), started.readErr())
+}
+
+struct StartedBinary {
+    let pid: pid_t
+    let outPath: String
+    let errPath: String
+    func readOut() -> String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+    func readErr() -> String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
+}
+
+func startBinary(_ arguments: [String], environment: [String: String] = [:]) throws -> StartedBinary {
+    var env = ProcessInfo.processInfo.environment
+    env.merge(environment) { $1 }
+    let base = NSTemporaryDirectory() + "sr-\(getpid())-\(UUID().uuidString)"
+    let pid = try Subprocess.spawn(spendReconBinary(), arguments, stdout: base + ".out", stderr: base + ".err", environment: env)
+    return StartedBinary(pid: pid, outPath: base + ".out", errPath: base + ".err")
+}
