@@ -5,6 +5,9 @@ extension Connection {
     /// memory stays flat however many rows the query returns. If `body` throws, the query is
     /// cancelled on the server and the error is rethrown.
     public func stream(_ sql: String, _ parameters: [PostgresEncodable?] = [], _ body: (Row) throws -> Void) throws {
+        try refuseWhileStreaming(sql)
+        isStreaming = true
+        defer { isStreaming = false }
         let texts = parameters.map { $0?.postgresText }
         let sent = withCStringArray(texts) { values in
             PQsendQueryParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)

@@ -13,6 +13,9 @@ public final class Connection {
     public let logger: Logger
     let redactor: ConninfoRedactor
     private let noticeSink: NoticeSink
+    /// True while `stream` is reading a result. libpq would silently discard the rest of that
+    /// result if another statement were sent on this connection, so every entry point refuses.
+    var isStreaming = false
 
     /// Connects with a conninfo string (`host=... dbname=...`) or URI (`postgresql://...`);
     /// with nil, libpq's environment (PGHOST, PGDATABASE, PGSERVICE, .pgpass, ...) applies.
@@ -55,6 +58,7 @@ public final class Connection {
     /// Runs one statement with bound parameters and returns its rows.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [PostgresEncodable?] = []) throws -> QueryResult {
+        try refuseWhileStreaming(sql)
         let texts = parameters.map { $0?.postgresText }
         let result = withCStringArray(texts) { values in
             PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
@@ -65,6 +69,7 @@ public final class Connection {
     /// Runs several statements of the project's own SQL (migrations, session set-up) at once.
     /// Never pass text that holds an outside value: this path binds no parameters.
     public func executeScript(_ sql: String) throws {
+        try refuseWhileStreaming(sql)
         _ = try checked(PQexec(handle, sql), query: sql)
     }
 
@@ -83,6 +88,14 @@ public final class Connection {
         defer { PQfreeCancel(cancel) }
         var buffer = [CChar](repeating: 0, count: 256)
         _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+    }
+
+    func refuseWhileStreaming(_ sql: String) throws {
+        guard !isStreaming else {
+            throw PostgresError(kind: .usage,
+                                message: "a statement was sent while this connection is streaming a result; use a second connection",
+                                query: sql)
+        }
     }
 
     // MARK: - Results and errors

@@ -5,14 +5,20 @@ import ReconRules
 
 /// The nightly run: evaluates every subject that is not final as of `asOf` and writes the
 /// decisions. One run at a time (advisory lock); every run is recorded in `recon.runs`.
+///
+/// It needs two connections: spend rows stream on `reader` while decision batches commit on
+/// `connection` (which also holds the run lock), because a statement sent on a streaming
+/// connection would make libpq drop the rest of the stream.
 public struct Reconciler {
     let connection: Connection
+    let reader: Connection
     let logger: Logger
     /// Subjects per write transaction.
     public var batchSize = 500
 
-    public init(connection: Connection, logger: Logger) {
+    public init(connection: Connection, reader: Connection, logger: Logger) {
         self.connection = connection
+        self.reader = reader
         self.logger = logger
     }
 
@@ -51,8 +57,8 @@ public struct Reconciler {
     func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
         let programs = try ProgramCatalog(connection: connection).load()
-        let reader = FactReader(connection: connection, asOf: asOf)
-        let facts = try reader.readSubjects(programs: programs)
+        let factReader = FactReader(connection: reader, asOf: asOf)
+        let facts = try factReader.readSubjects(programs: programs)
         let finalKeys = try loadFinalKeys()
 
         var work: [Int64: [Work]] = [:]
@@ -118,7 +124,7 @@ public struct Reconciler {
             if batch.count >= batchSize { try flush() }
         }
 
-        try reader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection in
+        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection in
             if seenRejections.insert(rejection).inserted { rejections.append(rejection) }
         }, body: evaluateAccount)
         for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }

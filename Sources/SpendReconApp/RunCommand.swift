@@ -21,12 +21,22 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Subjects per write transaction.", visibility: .hidden))
+    var batchSize = 500
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
     func run() throws {
         let logger = makeLogger("spend-recon.run", level: database.logLevel)
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
             let asOf = self.asOf?.instant ?? Instant.now
-            let summary = try Reconciler(connection: connection, logger: logger).run(asOf: asOf, dryRun: dryRun)
+            let reader = try Connection(conninfo: database.db, logger: logger)
+            var reconciler = Reconciler(connection: connection, reader: reader, logger: logger)
+            reconciler.batchSize = batchSize
+            let summary = try reconciler.run(asOf: asOf, dryRun: dryRun)
             print(json ? try SummaryPrinter.json(summary) : SummaryPrinter.text(summary))
         }
     }

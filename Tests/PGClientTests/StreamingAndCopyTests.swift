@@ -70,3 +70,22 @@ final class StreamingAndCopyTests: XCTestCase {
         XCTAssertEqual(try db.execute("SELECT 7")[0].decode(0, as: Int.self), 7)
     }
 }
+
+final class StreamingGuardTests: XCTestCase {
+    /// libpq silently drops the rest of a streamed result when another statement is sent on the
+    /// same connection; the layer must refuse instead of losing rows.
+    func testAStatementDuringAStreamIsRefusedAndNoRowIsLost() throws {
+        let db = try connect(try freshDatabase().conninfo)
+        var seen = 0
+        var refusal: PostgresError?
+        try db.stream("SELECT g FROM generate_series(1, 1000) g") { _ in
+            seen += 1
+            if seen == 10 {
+                do { try db.execute("SELECT 1") } catch { refusal = error as? PostgresError }
+            }
+        }
+        XCTAssertEqual(seen, 1000)
+        XCTAssertEqual(refusal?.kind, .usage)
+        XCTAssertEqual(try db.execute("SELECT 2")[0].decode(0, as: Int.self), 2)
+    }
+}

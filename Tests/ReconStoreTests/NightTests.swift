@@ -153,7 +153,7 @@ final class NightTests: XCTestCase {
         let before = try f.snapshot()
         let summary = try f.run(asOf: Self.asOf)
         XCTAssertEqual(summary.written, 0)
-        XCTAssertEqual(try f.snapshot(), before)
+        assertSameSnapshot(try f.snapshot(), before)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status WHERE run_id <> 1"), 0)
     }
 

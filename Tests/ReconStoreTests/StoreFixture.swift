@@ -84,7 +84,8 @@ final class StoreFixture {
 
     @discardableResult
     func run(asOf: String, batchSize: Int = 500) throws -> RunSummary {
-        var reconciler = Reconciler(connection: db, logger: quietLogger())
+        let reader = try Connection(conninfo: conninfo, logger: quietLogger())
+        var reconciler = Reconciler(connection: db, reader: reader, logger: quietLogger())
         reconciler.batchSize = batchSize
         return try reconciler.run(asOf: t(asOf))
     }
@@ -159,4 +160,13 @@ func startBinary(_ arguments: [String], environment: [String: String] = [:]) thr
     let base = NSTemporaryDirectory() + "sr-\(getpid())-\(UUID().uuidString)"
     let pid = try Subprocess.spawn(spendReconBinary(), arguments, stdout: base + ".out", stderr: base + ".err", environment: env)
     return StartedBinary(pid: pid, outPath: base + ".out", errPath: base + ".err")
+}
+
+/// Fails with at most a few differing lines of two snapshots, not the whole of both.
+func assertSameSnapshot(_ a: [String], _ b: [String], _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    guard a != b else { return }
+    let onlyA = Set(a).subtracting(b).sorted().prefix(5)
+    let onlyB = Set(b).subtracting(a).sorted().prefix(5)
+    XCTFail("snapshots differ (\(a.count) vs \(b.count) lines) \(message)\nonly in first: \(Array(onlyA))\nonly in second: \(Array(onlyB))",
+            file: file, line: line)
 }
