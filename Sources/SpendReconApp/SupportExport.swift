@@ -24,7 +24,7 @@ struct SupportExport {
                    s.excluded_tax::text, s.excluded_credit::text, s.excluded_unpaid::text,
                    s.excluded_before_window::text, s.window_start, s.window_end, s.reached_at, s.due_by, s.expires_at,
                    coalesce((SELECT array_agg(r.reason) FROM recon.ineligibility_reasons r
-                             WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}'),
+                             WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}') AS reasons,
                    s.run_id, s.waiting_for, s.next_tier, s.next_threshold::text
             FROM recon.subject_status s
             WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
@@ -39,18 +39,18 @@ struct SupportExport {
     }
 
     static func cells(_ row: Row) throws -> [CSVWriter.Cell] {
-        let currencyCode = try row.decodeIfPresent(8, as: String.self) ?? ""
+        let currencyCode = try row.decodeIfPresent("currency", as: String.self) ?? ""
         let currency = Currency(code: currencyCode)
-        func money(_ column: Int) throws -> String? {
+        func money(_ column: String) throws -> String? {
             guard let text = try row.decodeIfPresent(column, as: String.self) else { return nil }
             guard let currency, let minor = try? ExactDecimal(parsing: text).minorUnits(exponent: currency.exponent) else { return text }
             return currency.format(minor)
         }
-        func time(_ column: Int) throws -> Instant? { try row.decodeIfPresent(column, as: Instant.self) }
-        let status = Status(rawValue: try row.decode(9, as: String.self)) ?? .pending
-        let reasons = (try row.decode(22, as: [String].self)).compactMap(Reason.init(rawValue:)).sorted()
-        let qualifying = try money(12) ?? "0"
-        let nextThreshold = try money(27)
+        func time(_ column: String) throws -> Instant? { try row.decodeIfPresent(column, as: Instant.self) }
+        let status = Status(rawValue: try row.decode("status", as: String.self)) ?? .pending
+        let reasons = (try row.decode("reasons", as: [String].self)).compactMap(Reason.init(rawValue:)).sorted()
+        let qualifying = try money("qualifying_spend") ?? "0"
+        let nextThreshold = try money("next_threshold")
         var missing: String?
         if let currency, let threshold = nextThreshold,
            let thresholdMinor = try? ExactDecimal(parsing: threshold).minorUnits(exponent: currency.exponent),
@@ -58,21 +58,21 @@ struct SupportExport {
             missing = currency.format(max(0, thresholdMinor - spentMinor))
         }
         let explanation = Explanation.sentence(Explanation.Facts(
-            status: status, reasons: reasons, waitingFor: (try row.decodeIfPresent(25, as: String.self)).flatMap(Waiting.init(rawValue:)),
-            currency: currencyCode, tier: try row.decodeIfPresent(10, as: Int.self), credit: try money(11),
-            qualifying: qualifying, nextTier: try row.decodeIfPresent(26, as: Int.self), nextThreshold: nextThreshold,
-            missingToNext: missing, windowEnd: try time(18), reachedAt: try time(19), dueBy: try time(20), expiresAt: try time(21)))
+            status: status, reasons: reasons, waitingFor: (try row.decodeIfPresent("waiting_for", as: String.self)).flatMap(Waiting.init(rawValue:)),
+            currency: currencyCode, tier: try row.decodeIfPresent("tier", as: Int.self), credit: try money("credit"),
+            qualifying: qualifying, nextTier: try row.decodeIfPresent("next_tier", as: Int.self), nextThreshold: nextThreshold,
+            missingToNext: missing, windowEnd: try time("window_end"), reachedAt: try time("reached_at"), dueBy: try time("due_by"), expiresAt: try time("expires_at")))
         return [
-            .text(try row.decode(0, as: String.self)), .text(try row.decode(1, as: String.self)),
-            .number((try row.decodeIfPresent(2, as: Int64.self)).map(String.init)), .text(try row.decodeIfPresent(3, as: String.self)),
-            .text(try row.decodeIfPresent(4, as: String.self)), .text(try row.decodeIfPresent(5, as: String.self)),
-            .number(String(try row.decode(6, as: Int64.self))), .text(try row.decodeIfPresent(7, as: String.self)),
-            .text(currencyCode), .text(status.rawValue), .number((try row.decodeIfPresent(10, as: Int.self)).map(String.init)),
-            .number(try money(11)), .number(qualifying), .number(try money(13)), .number(try money(14)),
-            .number(try money(15)), .number(try money(16)), .text(try time(17)?.iso8601), .text(try time(18)?.iso8601),
-            .text(try time(19)?.iso8601), .text(try time(20)?.iso8601), .text(try time(21)?.iso8601),
+            .text(try row.decode("program_id", as: String.self)), .text(try row.decode("subject", as: String.self)),
+            .number((try row.decodeIfPresent("integration_id", as: Int64.self)).map(String.init)), .text(try row.decodeIfPresent("partner", as: String.self)),
+            .text(try row.decodeIfPresent("merchant_id", as: String.self)), .text(try row.decodeIfPresent("promo_code", as: String.self)),
+            .number(String(try row.decode("account_id", as: Int64.self))), .text(try row.decodeIfPresent("country", as: String.self)),
+            .text(currencyCode), .text(status.rawValue), .number((try row.decodeIfPresent("tier", as: Int.self)).map(String.init)),
+            .number(try money("credit")), .number(qualifying), .number(try money("excluded_tax")), .number(try money("excluded_credit")),
+            .number(try money("excluded_unpaid")), .number(try money("excluded_before_window")), .text(try time("window_start")?.iso8601), .text(try time("window_end")?.iso8601),
+            .text(try time("reached_at")?.iso8601), .text(try time("due_by")?.iso8601), .text(try time("expires_at")?.iso8601),
             .text(reasons.map(\.rawValue).joined(separator: ";")), .text(explanation),
-            .number(String(try row.decode(23, as: Int64.self))),
+            .number(String(try row.decode("run_id", as: Int64.self))),
         ]
     }
 }
