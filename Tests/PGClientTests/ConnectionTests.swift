@@ -2,6 +2,7 @@ import Exact
 import Foundation
 import PGClient
 import PostgresSandbox
+import Logging
 import XCTest
 
 final class ConnectionTests: XCTestCase {
@@ -118,8 +119,41 @@ final class ConnectionTests: XCTestCase {
         }
     }
 
-    func testNoticesGoToTheLoggerNotTheResult() throws {
-        let db = try connect(try freshDatabase().conninfo)
-        XCTAssertNoThrow(try db.executeScript("DO $$ BEGIN RAISE NOTICE 'hello'; END $$"))
+    func testNoticesGoToTheLogger() throws {
+        let captured = CapturedLog()
+        var logger = Logger(label: "notices") { _ in captured }
+        logger.logLevel = .debug
+        let db = try Connection(conninfo: try freshDatabase().conninfo, logger: logger)
+        try db.executeScript("DO $$ BEGIN RAISE WARNING 'disk nearly full'; END $$")
+        let warning = captured.entries.first { $0.message == "postgres notice" }
+        XCTAssertEqual(warning?.level, .warning)
+        XCTAssertEqual(warning?.metadata["notice"], "disk nearly full")
+        XCTAssertEqual(warning?.metadata["sqlstate"], "01000")
+    }
+}
+
+/// A log handler that keeps what it is given, for assertions.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    struct Entry {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let lock = NSLock()
+    private var stored: [Entry] = []
+    var entries: [Entry] { lock.withLock { stored } }
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let flat = (metadata ?? [:]).mapValues { "\($0)" }
+        lock.withLock { stored.append(Entry(level: level, message: "\(message)", metadata: flat)) }
     }
 }
