@@ -41,7 +41,7 @@ public struct DecisionWriter {
 
     /// Writes one batch atomically; returns how many subject rows changed.
     @discardableResult
-    public func write(_ decisions: [Decision], rejections: [Rejection]) throws -> Int {
+    public func write(_ decisions: [Decision], rejections: [Rejection], alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
         try connection.transaction {
             try connection.execute("TRUNCATE stage_decisions")
             try connection.copyIn("COPY stage_decisions (\(Self.columns), reasons, payment_mode) FROM STDIN") { writer in
@@ -76,6 +76,7 @@ public struct DecisionWriter {
                 ON CONFLICT (program_id, subject_key) DO NOTHING
                 """, [runID])
             try record(rejections)
+            try alsoInTransaction?()
             return changed
         }
     }

@@ -56,11 +56,43 @@ public struct Reconciler {
 
     func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
-        let programs = try ProgramCatalog(connection: connection).load()
+        let finalKeys = try loadFinalKeys()
+        summary.skippedFinal = finalKeys.count
+        let writer = try runID.map { try DecisionWriter(connection: connection, runID: $0) }
+        var batch: [Decision] = []
+        var rejections: [Rejection] = []
+        var credit: [Currency: Int64] = [:]
+        func flush() throws {
+            defer {
+                batch.removeAll(keepingCapacity: true)
+                rejections.removeAll()
+            }
+            guard let writer, !batch.isEmpty || !rejections.isEmpty else { return }
+            summary.written += try writer.write(batch, rejections: rejections)
+        }
+        let pass = try forEachDecision(asOf: asOf, skipping: finalKeys, logger: logger, rejected: { rejections.append($0) }) { decision in
+            summary.evaluated += 1
+            summary.statuses[decision.status.rawValue, default: 0] += 1
+            if decision.status == .granted, let tier = decision.tier {
+                credit[tier.currency, default: 0] += tier.credit
+            }
+            batch.append(decision)
+            if batch.count >= batchSize { try flush() }
+        }
+        try flush()
+        summary.rejectedRows = pass.rejectedRows
+        summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
+        return summary
+    }
+
+    /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
+    /// in `skipping`, handed to `body` account by account as its spend rows stream past. Each
+    /// distinct rejected input row goes to `rejected` once.
+    func forEachDecision(asOf: Instant, programID: String? = nil, skipping finalKeys: Set<FinalKey> = [], logger: Logger,
+                         rejected: (Rejection) throws -> Void, _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
+        let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let factReader = FactReader(connection: reader, asOf: asOf)
         let facts = try factReader.readSubjects(programs: programs)
-        let finalKeys = try loadFinalKeys()
-
         var work: [Int64: [Work]] = [:]
         for program in programs {
             switch program.kind {
@@ -78,61 +110,36 @@ public struct Reconciler {
                 }
             }
         }
-        summary.skippedFinal = finalKeys.count
-        logger.info("evaluating", metadata: ["subjects": "\(work.values.reduce(0) { $0 + $1.count })",
-                                             "accounts": "\(work.count)", "final_skipped": "\(finalKeys.count)"])
-
-        let writer = try runID.map { try DecisionWriter(connection: connection, runID: $0) }
-        var batch: [Decision] = []
-        var rejections = facts.rejections
-        var seenRejections = Set(rejections)
-        var credit: [Currency: Int64] = [:]
-        func flush() throws {
-            guard let writer else {
-                batch.removeAll()
-                return
-            }
-            guard !batch.isEmpty || !rejections.isEmpty else { return }
-            summary.written += try writer.write(batch, rejections: rejections)
-            batch.removeAll(keepingCapacity: true)
-            rejections.removeAll()
+        let subjects = work.values.reduce(0) { $0 + $1.count }
+        logger.info("evaluating", metadata: ["subjects": "\(subjects)", "accounts": "\(work.count)",
+                                             "final_skipped": "\(finalKeys.count)"])
+        var seen = Set<Rejection>()
+        func reject(_ rejection: Rejection) throws {
+            if seen.insert(rejection).inserted { try rejected(rejection) }
         }
+        for rejection in facts.rejections { try reject(rejection) }
+
         func evaluateAccount(_ accountID: Int64, rows: [SpendRow]) throws {
             guard let subjects = work.removeValue(forKey: accountID), let account = facts.accounts.account(accountID) else { return }
             let enrollments = facts.enrollments[accountID] ?? []
             for subject in subjects {
-                let decision: Decision
                 do {
                     switch subject {
                     case let .partner(program, integration, ranking):
-                        decision = try Evaluator(program: program, asOf: asOf).evaluate(
-                            integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+                        try body(try Evaluator(program: program, asOf: asOf).evaluate(
+                            integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: ranking))
                     case let .promo(program, code, ranking):
-                        decision = try Evaluator(program: program, asOf: asOf).evaluate(
-                            code: code, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+                        try body(try Evaluator(program: program, asOf: asOf).evaluate(
+                            code: code, account: account, rows: rows, enrollments: enrollments, ranking: ranking))
                     }
-                } catch {
+                } catch is MoneyOverflow {
                     throw DataError("account \(accountID): spend sums overflow 64-bit minor units")
                 }
-                summary.evaluated += 1
-                summary.statuses[decision.status.rawValue, default: 0] += 1
-                if decision.status == .granted, let tier = decision.tier {
-                    credit[tier.currency, default: 0] += tier.credit
-                }
-                batch.append(decision)
             }
-            if batch.count >= batchSize { try flush() }
         }
-
-        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection in
-            if seenRejections.insert(rejection).inserted { rejections.append(rejection) }
-        }, body: evaluateAccount)
+        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: reject, body: evaluateAccount)
         for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }
-        try flush()
-
-        summary.rejectedRows = seenRejections.count
-        summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
-        return summary
+        return (subjects, seen.count)
     }
 
     struct FinalKey: Hashable {

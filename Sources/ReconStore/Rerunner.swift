@@ -1,0 +1,227 @@
+import Exact
+import Logging
+import PGClient
+import ReconRules
+
+/// `spend-recon rerun`: re-evaluates the subjects whose window ends, or whose decision fell, in
+/// `[from, to)`, final or not, and reconciles them with what was decided before.
+///
+/// Same outcome (status, tier, reasons) → nothing written. A granted subject that now reaches a
+/// higher tier → an adjustment with the credit delta (the original grant stays). A granted
+/// subject that now reaches a lower tier or none, or is now ineligible → a discrepancy for a
+/// human, and nothing else changes: no clawback. A subject without a grant simply takes its new
+/// decision (a late payment can turn `threshold_not_reached` into a grant).
+public struct Rerunner {
+    let reconciler: Reconciler
+    var connection: Connection { reconciler.connection }
+
+    public init(connection: Connection, reader: Connection, logger: Logger) {
+        reconciler = Reconciler(connection: connection, reader: reader, logger: logger)
+    }
+
+    /// What was decided before, for one subject.
+    struct Stored {
+        var status: String
+        var tier: Int?
+        var credit: String?
+        var reasons: [String]
+        var grantID: Int64?
+    }
+
+    public func rerun(from: Instant, to: Instant, asOf: Instant, programID: String? = nil, dryRun: Bool = false) throws -> RerunSummary {
+        let lock = RunLock(connection: connection)
+        let recorder = RunRecorder(connection: connection)
+        if !dryRun {
+            try lock.acquire()
+            try recorder.abandonStale()
+        }
+        defer { if !dryRun { lock.release() } }
+        let runID = dryRun ? nil : try recorder.start(kind: "rerun", asOf: asOf, from: from, to: to, programID: programID)
+        var logger = reconciler.logger
+        logger[metadataKey: "run_id"] = "\(runID.map(String.init) ?? "dry-run")"
+        do {
+            let summary = try reconcile(from: from, to: to, asOf: asOf, programID: programID, runID: runID, logger: logger)
+            if let runID {
+                var counts = RunSummary(runID: runID, kind: "rerun", asOf: asOf.iso8601, dryRun: false)
+                counts.evaluated = summary.evaluated
+                counts.statuses = summary.statuses
+                counts.rejectedRows = summary.rejectedRows
+                counts.written = summary.written
+                try recorder.finish(runID, summary: counts)
+            }
+            return summary
+        } catch {
+            if let runID { recorder.fail(runID, error: error) }
+            throw error
+        }
+    }
+
+    func reconcile(from: Instant, to: Instant, asOf: Instant, programID: String?, runID: Int64?, logger: Logger) throws -> RerunSummary {
+        var summary = RerunSummary(runID: runID, asOf: asOf.iso8601, from: from.iso8601, to: to.iso8601, programID: programID,
+                                   dryRun: runID == nil)
+        func inRange(_ instant: Instant?) -> Bool { instant.map { from <= $0 && $0 < to } ?? false }
+        let storedInRange = try keysInRange(from: from, to: to, programID: programID)
+        var candidates: [Decision] = []
+        var rejections: [Rejection] = []
+        let pass = try reconciler.forEachDecision(asOf: asOf, programID: programID, logger: logger,
+                                                  rejected: { rejections.append($0) }) { decision in
+            if inRange(decision.window?.end) || inRange(decision.decidedAt)
+                || storedInRange.contains(Reconciler.FinalKey(decision.subject.programID, decision.subject.key)) {
+                candidates.append(decision)
+            }
+        }
+        summary.rejectedRows = pass.rejectedRows
+        summary.evaluated = candidates.count
+        let stored = try loadStored(candidates)
+
+        var updates: [Decision] = []
+        var adjustments: [(Decision, Stored, Int64)] = []
+        var discrepancies: [(Decision, Stored)] = []
+        for decision in candidates {
+            summary.statuses[decision.status.rawValue, default: 0] += 1
+            let key = Reconciler.FinalKey(decision.subject.programID, decision.subject.key)
+            let newTier = decision.status == .granted ? decision.tier : nil
+            let newReasons = decision.reasons.map(\.rawValue).sorted()
+            guard let before = stored[key] else {
+                updates.append(decision)
+                summary.differences.append(.init(decision, before: "not evaluated", delta: nil, action: "update"))
+                continue
+            }
+            if before.status == decision.status.rawValue, before.tier == newTier?.level, before.reasons == newReasons {
+                summary.unchanged += 1
+                continue
+            }
+            if let grantID = before.grantID {
+                let beforeCredit = before.credit.flatMap { try? ExactDecimal(parsing: $0).minorUnits(exponent: decision.currency.exponent) } ?? 0
+                if let newTier, newTier.level > (before.tier ?? 0) {
+                    let delta = newTier.credit - beforeCredit
+                    adjustments.append((decision, before, grantID))
+                    summary.differences.append(.init(decision, before: before.describe, delta: decision.currency.format(delta), action: "adjustment"))
+                } else {
+                    discrepancies.append((decision, before))
+                    summary.differences.append(.init(decision, before: before.describe, delta: nil, action: "discrepancy"))
+                }
+            } else {
+                updates.append(decision)
+                summary.differences.append(.init(decision, before: before.describe, delta: nil, action: "update"))
+            }
+        }
+        summary.adjustments = adjustments.count
+        summary.discrepancies = discrepancies.count
+        summary.updated = updates.count
+
+        guard let runID else { return summary }
+        let writer = try DecisionWriter(connection: connection, runID: runID)
+        var reviewRows = 0
+        let subjectRows = try writer.write(updates + adjustments.map(\.0), rejections: rejections) {
+            for (decision, before, grantID) in adjustments {
+                let tier = decision.tier!
+                reviewRows += try connection.execute("""
+                    INSERT INTO recon.adjustments (program_id, subject_key, grant_id, from_tier, to_tier, currency,
+                        credit_delta, qualifying_spend, reached_at, run_id)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7::numeric - $8::numeric, $9, $10, $11)
+                    ON CONFLICT DO NOTHING
+                    """, [decision.subject.programID, decision.subject.key, grantID, before.tier ?? 0, tier.level,
+                          decision.currency.code, decision.currency.format(tier.credit), before.credit ?? "0",
+                          decision.currency.format(decision.spend.qualifying), decision.reachedAt, runID]).affectedRows
+            }
+            for (decision, before) in discrepancies {
+                reviewRows += try connection.execute("""
+                    INSERT INTO recon.discrepancies (program_id, subject_key, grant_id, granted_tier, found_status,
+                        found_tier, found_reasons, run_id)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    ON CONFLICT DO NOTHING
+                    """, [decision.subject.programID, decision.subject.key, before.grantID, before.tier,
+                          decision.status.rawValue, decision.status == .granted ? decision.tier?.level : nil,
+                          decision.reasons.map(\.rawValue).joined(separator: ";"), runID]).affectedRows
+            }
+        }
+        summary.written = subjectRows + reviewRows
+        return summary
+    }
+
+    func keysInRange(from: Instant, to: Instant, programID: String?) throws -> Set<Reconciler.FinalKey> {
+        var keys = Set<Reconciler.FinalKey>()
+        try connection.stream("""
+            SELECT program_id, subject_key FROM recon.subject_status
+            WHERE ((window_end >= $1 AND window_end < $2) OR (decided_at >= $1 AND decided_at < $2))
+              AND ($3::text IS NULL OR program_id = $3)
+            """, [from, to, programID]) { row in
+            keys.insert(Reconciler.FinalKey(try row.decode(0), try row.decode(1)))
+        }
+        return keys
+    }
+
+    func loadStored(_ decisions: [Decision]) throws -> [Reconciler.FinalKey: Stored] {
+        var stored: [Reconciler.FinalKey: Stored] = [:]
+        guard !decisions.isEmpty else { return stored }
+        try connection.stream("""
+            SELECT s.program_id, s.subject_key, s.status, s.tier, s.credit::text,
+                   coalesce((SELECT array_agg(r.reason ORDER BY r.reason) FROM recon.ineligibility_reasons r
+                             WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}'),
+                   g.grant_id
+            FROM recon.subject_status s
+            JOIN unnest($1::text[], $2::text[]) AS k(program_id, subject_key)
+              ON k.program_id = s.program_id AND k.subject_key = s.subject_key
+            LEFT JOIN recon.credit_grants g ON g.program_id = s.program_id AND g.subject_key = s.subject_key
+            """, [decisions.map(\.subject.programID), decisions.map(\.subject.key)]) { row in
+            stored[Reconciler.FinalKey(try row.decode(0), try row.decode(1))] = Stored(
+                status: try row.decode(2), tier: try row.decodeIfPresent(3), credit: try row.decodeIfPresent(4),
+                reasons: try row.decode(5), grantID: try row.decodeIfPresent(6))
+        }
+        return stored
+    }
+}
+
+extension Rerunner.Stored {
+    var describe: String {
+        var text = status
+        if let tier { text += " tier \(tier)" }
+        if !reasons.isEmpty { text += " (\(reasons.joined(separator: ";")))" }
+        return text
+    }
+}
+
+/// What a rerun found and did.
+public struct RerunSummary: Codable, Sendable {
+    public struct Difference: Codable, Sendable {
+        public var programID: String
+        public var subject: String
+        public var subjectKey: String
+        public var before: String
+        public var after: String
+        /// Credit delta of an adjustment, in major units.
+        public var delta: String?
+        /// `update`, `adjustment` or `discrepancy`.
+        public var action: String
+
+        init(_ decision: Decision, before: String, delta: String?, action: String) {
+            programID = decision.subject.programID
+            subject = decision.subject.name
+            subjectKey = decision.subject.key
+            self.before = before
+            var after = decision.status.rawValue
+            if decision.status == .granted, let tier = decision.tier { after += " tier \(tier.level)" }
+            if !decision.reasons.isEmpty { after += " (\(decision.reasons.map(\.rawValue).joined(separator: ";")))" }
+            self.after = after
+            self.delta = delta
+            self.action = action
+        }
+    }
+
+    public var runID: Int64?
+    public var asOf: String
+    public var from: String
+    public var to: String
+    public var programID: String?
+    public var dryRun: Bool
+    public var evaluated = 0
+    public var statuses: [String: Int] = [:]
+    public var unchanged = 0
+    public var updated = 0
+    public var adjustments = 0
+    public var discrepancies = 0
+    public var rejectedRows = 0
+    public var written = 0
+    public var differences: [Difference] = []
+}
