@@ -29,11 +29,20 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Only this program.")
     var program: String?
 
+    @Option(help: "Only this ad account.")
+    var account: Int64?
+
+    @Option(help: ArgumentHelp("Only this merchant, as partner:merchant_id.", valueName: "PARTNER:ID"))
+    var merchant: String?
+
     @Option(help: "Write to this file (atomically: a temporary file renamed into place); default stdout.")
     var output: String?
 
     func validate() throws {
         guard from.instant < to.instant else { throw ValidationError("--to must be after --from") }
+        if let merchant, !merchant.contains(":") {
+            throw ValidationError("--merchant takes partner:merchant_id, e.g. woocommerce:store-42")
+        }
         if let status, Status(rawValue: status) == nil {
             throw ValidationError("--status must be one of: \(Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -46,7 +55,8 @@ struct ExportCommand: ParsableCommand {
             let sink = try OutputSink(path: output)
             do {
                 let count = try SupportExport(connection: connection).write(
-                    from: from.instant, to: to.instant, status: status, programID: program) { sink.write($0) }
+                    from: from.instant, to: to.instant,
+                    filters: .init(status: status, programID: program, accountID: account, subject: merchant)) { sink.write($0) }
                 try sink.commit()
                 logger.info("export written", metadata: ["rows": "\(count)", "output": "\(output ?? "stdout")"])
             } catch {

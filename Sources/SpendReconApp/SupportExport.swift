@@ -14,8 +14,16 @@ struct SupportExport {
         "explanation", "run_id",
     ]
 
+    struct Filters {
+        var status: String?
+        var programID: String?
+        var accountID: Int64?
+        /// `partner:merchant_id`.
+        var subject: String?
+    }
+
     /// Writes the header and one line per subject; returns the number of subjects.
-    func write(from: Instant, to: Instant, status: String?, programID: String?, emit: (String) -> Void) throws -> Int {
+    func write(from: Instant, to: Instant, filters: Filters, emit: (String) -> Void) throws -> Int {
         emit(CSVWriter.line(Self.header.map { .text($0) }))
         var count = 0
         try connection.stream("""
@@ -30,8 +38,9 @@ struct SupportExport {
             WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
                    OR (s.as_of >= $1 AND s.as_of < $2))
               AND ($3::text IS NULL OR s.status = $3) AND ($4::text IS NULL OR s.program_id = $4)
+              AND ($5::bigint IS NULL OR s.account_id = $5) AND ($6::text IS NULL OR s.subject = $6)
             ORDER BY s.program_id, s.subject_key
-            """, [from, to, status, programID]) { row in
+            """, [from, to, filters.status, filters.programID, filters.accountID, filters.subject]) { row in
             emit(CSVWriter.line(try Self.cells(row)))
             count += 1
         }

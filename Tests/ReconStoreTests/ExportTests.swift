@@ -97,6 +97,12 @@ final class ExportTests: XCTestCase {
         let granted = try runBinary(["export", "--from", "2025-11-01", "--to", "2026-01-01", "--status", "granted", "--db", f.conninfo])
         XCTAssertEqual(granted.code, 0, granted.err)
         XCTAssertEqual(granted.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count, 1 + 6)
+        let byAccount = try runBinary(["export", "--from", "2025-11-01", "--to", "2026-01-01", "--account", "50", "--db", f.conninfo])
+        XCTAssertEqual(byAccount.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count, 2)
+        XCTAssertTrue(byAccount.out.contains("bad-standing"))
+        let byMerchant = try runBinary(["export", "--from", "2025-11-01", "--to", "2026-01-01", "--merchant", "woocommerce:no-cash-yet", "--db", f.conninfo])
+        XCTAssertEqual(byMerchant.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count, 2)
+        XCTAssertTrue(byMerchant.out.contains(",160,"))
         let none = try runBinary(["export", "--from", "2024-01-01", "--to", "2024-02-01", "--db", f.conninfo])
         XCTAssertEqual(none.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count, 1, "header only")
     }
