@@ -40,6 +40,8 @@ public struct Decision: Sendable, Equatable {
     public var tier: Tier?
     /// The highest tier reached so far (any status), and the next one up.
     public var reachedTier: Tier?
+    /// When each tier reached so far was reached, by tier level.
+    public var tierReachedAt: [Int: Instant] = [:]
     public var nextTier: Tier?
     public var spend: SpendBreakdown
     public var window: SpendWindow?

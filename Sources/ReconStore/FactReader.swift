@@ -77,8 +77,9 @@ public struct FactReader {
     /// account's valid rows to `body` in one piece; rejected rows go to `reject`. Memory holds one
     /// account's rows at a time. Only accounts in `wanted` are buffered; the others are validated
     /// (so their bad rows are still recorded) and dropped.
-    public func streamSpend(accounts: AccountLookup, wanted: Set<Int64>,
-                            reject: (Rejection) throws -> Void,
+    /// With `onlyAccounts`, only those accounts' rows are read (for `explain`).
+    public func streamSpend(accounts: AccountLookup, wanted: Set<Int64>, onlyAccounts: [Int64]? = nil,
+                            reject: (Rejection, RawSpendRow) throws -> Void,
                             body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
         var current: Int64?
         var buffer: [SpendRow] = []
@@ -89,13 +90,15 @@ public struct FactReader {
         try connection.stream("""
             SELECT 'b', bill_id, account_id, currency, spend_at, amount::text, tax_amount::text, credit_amount::text,
                    CASE WHEN paid_at <= $1 THEN paid_at END
-            FROM billing.billed_spend WHERE spend_at <= $1 OR spend_at IS NULL
+            FROM billing.billed_spend
+            WHERE (spend_at <= $1 OR spend_at IS NULL) AND ($2::bigint[] IS NULL OR account_id = ANY ($2))
             UNION ALL
             SELECT 't', consumption_id, account_id, currency, consumed_at, amount::text, tax_amount::text,
                    credit_amount::text, NULL::timestamptz
-            FROM billing.topup_consumption WHERE consumed_at <= $1 OR consumed_at IS NULL
+            FROM billing.topup_consumption
+            WHERE (consumed_at <= $1 OR consumed_at IS NULL) AND ($2::bigint[] IS NULL OR account_id = ANY ($2))
             ORDER BY 3 NULLS FIRST
-            """, [asOf]) { row in
+            """, [asOf, onlyAccounts]) { row in
             let raw = RawSpendRow(
                 source: try row.decode(0, as: String.self) == "b" ? .bill : .topup, id: try row.decodeIfPresent(1),
                 accountID: try row.decodeIfPresent(2), currency: try row.decodeIfPresent(3), at: try row.decodeIfPresent(4),
@@ -107,7 +110,7 @@ public struct FactReader {
             }
             switch InputValidation.spendRow(raw, accounts: accounts) {
             case let .success(spend): if wanted.contains(spend.accountID) { buffer.append(spend) }
-            case let .failure(error): try reject(error.rejection)
+            case let .failure(error): try reject(error.rejection, raw)
             }
         }
         try flush()

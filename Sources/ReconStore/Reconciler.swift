@@ -137,7 +137,8 @@ public struct Reconciler {
                 }
             }
         }
-        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: reject, body: evaluateAccount)
+        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection, _ in try reject(rejection) },
+                                  body: evaluateAccount)
         for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }
         return (subjects, seen.count)
     }

@@ -1,0 +1,158 @@
+import Exact
+import Logging
+import PGClient
+import ReconRules
+
+/// `spend-recon explain`: one subject's decision with every spend row that counted, every row
+/// that did not and why, rejected rows with their problem, and the tier ladder.
+public struct Explainer {
+    public enum Selector {
+        case integration(Int64)
+        case merchant(partner: String, merchantID: String)
+        case account(Int64)
+        case code(String)
+    }
+
+    /// One spend row as `explain` shows it.
+    public struct RowLine: Codable, Sendable {
+        public var table: String
+        public var key: String
+        public var at: String?
+        public var amount: String?
+        public var verdict: String
+    }
+
+    public struct TierLine: Codable, Sendable {
+        public var tier: Int
+        public var threshold: String
+        public var credit: String
+        public var reachedAt: String?
+        public var missing: String?
+    }
+
+    public struct SubjectExplanation: Codable, Sendable {
+        public var programID: String
+        public var subject: String
+        public var integrationID: Int64?
+        public var promoCode: String?
+        public var accountID: Int64
+        public var country: String
+        public var currency: String
+        public var status: String
+        public var reasons: [String]
+        public var reasonsInWords: [String]
+        public var explanation: String
+        public var windowStart: String?
+        public var windowEnd: String?
+        public var cutoff: String?
+        public var qualifyingSpend: String
+        public var rows: [RowLine]
+        public var tiers: [TierLine]
+    }
+
+    let connection: Connection
+    let reader: Connection
+
+    public init(connection: Connection, reader: Connection) {
+        self.connection = connection
+        self.reader = reader
+    }
+
+    public func explain(_ selector: Selector, asOf: Instant) throws -> [SubjectExplanation] {
+        let programs = try ProgramCatalog(connection: connection).load()
+        let factReader = FactReader(connection: reader, asOf: asOf)
+        let facts = try factReader.readSubjects(programs: programs)
+        typealias Pick = (program: Program, accountID: Int64, evaluate: ([SpendRow]) throws -> Decision)
+        var picks: [Pick] = []
+        var accounts = Set<Int64>()
+        for program in programs {
+            switch program.kind {
+            case .partnerSpendMatch:
+                let integrations = facts.integrations.filter { program.partners.contains($0.partner) }
+                let ranking = PartnerRanking(integrations: integrations, asOf: asOf)
+                for integration in integrations where Self.matches(selector, integration: integration) {
+                    guard let account = facts.accounts.account(integration.accountID) else { continue }
+                    accounts.insert(account.id)
+                    picks.append((program, account.id, { rows in
+                        try Evaluator(program: program, asOf: asOf).evaluate(
+                            integration: integration, account: account, rows: rows,
+                            enrollments: facts.enrollments[account.id] ?? [], ranking: ranking)
+                    }))
+                }
+            case .promoCodeSpendMatch:
+                let codes = facts.codes.filter { $0.programID == program.id }
+                let ranking = PromoRanking(codes: codes, asOf: asOf)
+                for code in codes where Self.matches(selector, code: code) {
+                    guard let account = facts.accounts.account(code.recipientAccountID) else { continue }
+                    accounts.insert(account.id)
+                    picks.append((program, account.id, { rows in
+                        try Evaluator(program: program, asOf: asOf).evaluate(
+                            code: code, account: account, rows: rows,
+                            enrollments: facts.enrollments[account.id] ?? [], ranking: ranking)
+                    }))
+                }
+            }
+        }
+        guard !picks.isEmpty else { return [] }
+        var rowsByAccount: [Int64: [SpendRow]] = [:]
+        var rejectedByAccount: [Int64: [(Rejection, RawSpendRow)]] = [:]
+        try factReader.streamSpend(accounts: facts.accounts, wanted: accounts, onlyAccounts: Array(accounts).sorted(),
+                                   reject: { rejection, raw in
+                                       if let id = raw.accountID { rejectedByAccount[id, default: []].append((rejection, raw)) }
+                                   }, body: { rowsByAccount[$0] = $1 })
+
+        return try picks.map { pick in
+            let accountID = pick.accountID
+            let rows = (rowsByAccount[accountID] ?? []).sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+            return describe(try pick.evaluate(rows), program: pick.program, rows: rows,
+                            rejected: rejectedByAccount[accountID] ?? [], asOf: asOf)
+        }
+    }
+
+    func describe(_ d: Decision, program: Program, rows: [SpendRow], rejected: [(Rejection, RawSpendRow)], asOf: Instant) -> SubjectExplanation {
+        let pastCutoff = d.window.map { asOf >= $0.cutoff } ?? false
+        var lines: [RowLine] = []
+        // Rows near the window: from window_days before its start to its cutoff (all rows when there is no window).
+        let from = d.window?.start.adding(days: -program.windowDays)
+        for row in rows where from.map({ row.at >= $0 }) ?? true && d.window.map({ row.at < $0.cutoff }) ?? true {
+            let verdict = RowVerdict.classify(row, window: d.window, asOf: asOf)
+            lines.append(RowLine(table: row.source.rawValue, key: String(row.id), at: row.at.iso8601,
+                                 amount: d.currency.format(row.amount), verdict: verdict.describe(d.currency, pastCutoff: pastCutoff)))
+        }
+        for (rejection, raw) in rejected {
+            lines.append(RowLine(table: rejection.table, key: rejection.key, at: raw.at?.iso8601, amount: raw.amount,
+                                 verdict: "rejected (\(rejection.problem)): breaks the input contract, counts for nothing"))
+        }
+        let ladder = program.ladder(country: d.country)
+        let tiers = ladder.map { tier in
+            TierLine(tier: tier.level, threshold: d.currency.format(tier.threshold), credit: d.currency.format(tier.credit),
+                     reachedAt: d.tierReachedAt[tier.level]?.iso8601,
+                     missing: tier.threshold > d.spend.qualifying ? d.currency.format(tier.threshold - d.spend.qualifying) : nil)
+        }
+        return SubjectExplanation(
+            programID: d.subject.programID, subject: d.subject.name, integrationID: d.subject.integrationID,
+            promoCode: d.subject.promoCode, accountID: d.subject.accountID, country: d.country, currency: d.currency.code,
+            status: d.status.rawValue + (d.status == .granted ? " tier \(d.tier?.level ?? 0)" : ""),
+            reasons: d.reasons.map(\.rawValue), reasonsInWords: d.reasons.map(\.plainWords),
+            explanation: Explanation.sentence(Explanation.Facts(d)), windowStart: d.window?.start.iso8601,
+            windowEnd: d.window?.end.iso8601, cutoff: d.window?.cutoff.iso8601,
+            qualifyingSpend: d.currency.format(d.spend.qualifying), rows: lines, tiers: tiers)
+    }
+
+    static func matches(_ selector: Selector, integration: Integration) -> Bool {
+        switch selector {
+        case let .integration(id): return integration.id == id
+        case let .merchant(partner, merchantID): return integration.partner == partner && integration.merchantID == merchantID
+        case let .account(id): return integration.accountID == id
+        case .code: return false
+        }
+    }
+
+    static func matches(_ selector: Selector, code: PromoCode) -> Bool {
+        switch selector {
+        case let .code(text): return code.code == text
+        case let .account(id): return code.recipientAccountID == id
+        case .integration, .merchant: return false
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Exact
+import Foundation
+import Logging
+import PGClient
+import ReconStore
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain one subject's decision: reasons, window, every spend row and why it counted or not, the tier ladder.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "An integration id.")
+    var integration: Int64?
+
+    @Option(help: ArgumentHelp("A merchant, as partner:merchant_id.", valueName: "PARTNER:ID"))
+    var merchant: String?
+
+    @Option(help: "An ad account id (every subject on it).")
+    var account: Int64?
+
+    @Option(help: "A promo code.")
+    var code: String?
+
+    @Option(help: ArgumentHelp("Explain as of this instant (default: now).", valueName: "TIME"))
+    var asOf: InstantArgument?
+
+    @Flag(help: "Print as JSON.")
+    var json = false
+
+    func validate() throws {
+        let given = [integration != nil, merchant != nil, account != nil, code != nil].filter { $0 }.count
+        guard given == 1 else { throw ValidationError("give exactly one of --integration, --merchant, --account, --code") }
+        if let merchant, !merchant.contains(":") {
+            throw ValidationError("--merchant takes partner:merchant_id, e.g. woocommerce:store-42")
+        }
+    }
+
+    var selector: Explainer.Selector {
+        if let integration { return .integration(integration) }
+        if let account { return .account(account) }
+        if let code { return .code(code) }
+        let parts = merchant!.split(separator: ":", maxSplits: 1)
+        return .merchant(partner: String(parts[0]), merchantID: String(parts.count > 1 ? parts[1] : ""))
+    }
+
+    func run() throws {
+        let logger = makeLogger("spend-recon.explain", level: database.logLevel)
+        try withExitCodes(logger: logger) {
+            let connection = try Connection(conninfo: database.db, logger: logger)
+            let reader = try Connection(conninfo: database.db, logger: logger)
+            let subjects = try Explainer(connection: connection, reader: reader).explain(selector, asOf: asOf?.instant ?? Instant.now)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try encoder.encode(subjects), as: UTF8.self))
+            } else if subjects.isEmpty {
+                print("no subject matches")
+            } else {
+                print(subjects.map(Self.text).joined(separator: "\n\n"))
+            }
+        }
+    }
+
+    static func text(_ s: Explainer.SubjectExplanation) -> String {
+        var lines = ["\(s.programID) \(s.subject)" + (s.integrationID.map { " (integration \($0))" } ?? "")
+                     + " — account \(s.accountID), \(s.country), \(s.currency)",
+                     "  status: \(s.status)",
+                     "  \(s.explanation)"]
+        for (code, words) in zip(s.reasons, s.reasonsInWords) { lines.append("  reason \(code): \(words)") }
+        if let start = s.windowStart, let end = s.windowEnd {
+            lines.append("  window: [\(start), \(end)), cutoff \(s.cutoff ?? "-"); qualifying spend \(s.qualifyingSpend) \(s.currency)")
+        } else {
+            lines.append("  window: not started")
+        }
+        lines.append("  spend rows:")
+        if s.rows.isEmpty { lines.append("    none") }
+        for row in s.rows {
+            lines.append("    \(row.table) \(row.key) at \(row.at ?? "?") amount \(row.amount ?? "?"): \(row.verdict)")
+        }
+        lines.append("  tiers:")
+        for tier in s.tiers {
+            var line = "    tier \(tier.tier): spend \(tier.threshold), get \(tier.credit)"
+            if let reached = tier.reachedAt { line += " — reached \(reached)" }
+            if let missing = tier.missing { line += " — \(missing) still missing" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
