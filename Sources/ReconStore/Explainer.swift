@@ -62,50 +62,29 @@ public struct Explainer {
         let programs = try ProgramCatalog(connection: connection).load()
         let factReader = FactReader(connection: reader, asOf: asOf)
         let facts = try factReader.readSubjects(programs: programs)
-        typealias Pick = (program: Program, accountID: Int64, evaluate: ([SpendRow]) throws -> Decision)
-        var picks: [Pick] = []
-        var accounts = Set<Int64>()
-        for program in programs {
-            switch program.kind {
-            case .partnerSpendMatch:
-                let integrations = facts.integrations.filter { program.partners.contains($0.partner) }
-                let ranking = PartnerRanking(integrations: integrations, asOf: asOf)
-                for integration in integrations where Self.matches(selector, integration: integration) {
-                    guard let account = facts.accounts.account(integration.accountID) else { continue }
-                    accounts.insert(account.id)
-                    picks.append((program, account.id, { rows in
-                        try Evaluator(program: program, asOf: asOf).evaluate(
-                            integration: integration, account: account, rows: rows,
-                            enrollments: facts.enrollments[account.id] ?? [], ranking: ranking)
-                    }))
-                }
-            case .promoCodeSpendMatch:
-                let codes = facts.codes.filter { $0.programID == program.id }
-                let ranking = PromoRanking(codes: codes, asOf: asOf)
-                for code in codes where Self.matches(selector, code: code) {
-                    guard let account = facts.accounts.account(code.recipientAccountID) else { continue }
-                    accounts.insert(account.id)
-                    picks.append((program, account.id, { rows in
-                        try Evaluator(program: program, asOf: asOf).evaluate(
-                            code: code, account: account, rows: rows,
-                            enrollments: facts.enrollments[account.id] ?? [], ranking: ranking)
-                    }))
-                }
+        let picks = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) { work in
+            switch work {
+            case let .partner(_, integration, _): return Self.matches(selector, integration: integration)
+            case let .promo(_, code, _): return Self.matches(selector, code: code)
             }
         }
         guard !picks.isEmpty else { return [] }
         var rowsByAccount: [Int64: [SpendRow]] = [:]
         var rejectedByAccount: [Int64: [(Rejection, RawSpendRow)]] = [:]
-        try factReader.streamSpend(accounts: facts.accounts, wanted: accounts, onlyAccounts: Array(accounts).sorted(),
+        let accounts = Array(picks.keys).sorted()
+        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(accounts), onlyAccounts: accounts,
                                    reject: { rejection, raw in
                                        if let id = raw.accountID { rejectedByAccount[id, default: []].append((rejection, raw)) }
                                    }, body: { rowsByAccount[$0] = $1 })
 
-        return try picks.map { pick in
-            let accountID = pick.accountID
+        return try accounts.flatMap { accountID -> [SubjectExplanation] in
+            guard let account = facts.accounts.account(accountID) else { return [] }
             let rows = (rowsByAccount[accountID] ?? []).sorted { ($0.at, $0.id) < ($1.at, $1.id) }
-            return describe(try pick.evaluate(rows), program: pick.program, rows: rows,
-                            rejected: rejectedByAccount[accountID] ?? [], asOf: asOf)
+            return try picks[accountID, default: []].map { work in
+                let decision = try work.evaluate(asOf: asOf, account: account, rows: rows,
+                                                 enrollments: facts.enrollments[accountID] ?? [])
+                return describe(decision, program: work.program, rows: rows, rejected: rejectedByAccount[accountID] ?? [], asOf: asOf)
+            }
         }
     }
 

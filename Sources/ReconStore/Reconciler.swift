@@ -22,12 +22,6 @@ public struct Reconciler {
         self.logger = logger
     }
 
-    /// A subject of any program, with what the rules need to evaluate it.
-    enum Work {
-        case partner(Program, Integration, PartnerRanking)
-        case promo(Program, PromoCode, PromoRanking)
-    }
-
     public func run(asOf: Instant, dryRun: Bool = false) throws -> RunSummary {
         let lock = RunLock(connection: connection)
         let recorder = RunRecorder(connection: connection)
@@ -93,22 +87,8 @@ public struct Reconciler {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let factReader = FactReader(connection: reader, asOf: asOf)
         let facts = try factReader.readSubjects(programs: programs)
-        var work: [Int64: [Work]] = [:]
-        for program in programs {
-            switch program.kind {
-            case .partnerSpendMatch:
-                let integrations = facts.integrations.filter { program.partners.contains($0.partner) }
-                let ranking = PartnerRanking(integrations: integrations, asOf: asOf)
-                for integration in integrations where !finalKeys.contains(FinalKey(program.id, integration.subjectKey)) {
-                    work[integration.accountID, default: []].append(.partner(program, integration, ranking))
-                }
-            case .promoCodeSpendMatch:
-                let codes = facts.codes.filter { $0.programID == program.id }
-                let ranking = PromoRanking(codes: codes, asOf: asOf)
-                for code in codes where !finalKeys.contains(FinalKey(program.id, code.subjectKey)) {
-                    work[code.recipientAccountID, default: []].append(.promo(program, code, ranking))
-                }
-            }
+        var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
+            !finalKeys.contains(FinalKey($0.program.id, $0.subjectKey))
         }
         let subjects = work.values.reduce(0) { $0 + $1.count }
         logger.info("evaluating", metadata: ["subjects": "\(subjects)", "accounts": "\(work.count)",
@@ -123,18 +103,7 @@ public struct Reconciler {
             guard let subjects = work.removeValue(forKey: accountID), let account = facts.accounts.account(accountID) else { return }
             let enrollments = facts.enrollments[accountID] ?? []
             for subject in subjects {
-                do {
-                    switch subject {
-                    case let .partner(program, integration, ranking):
-                        try body(try Evaluator(program: program, asOf: asOf).evaluate(
-                            integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: ranking))
-                    case let .promo(program, code, ranking):
-                        try body(try Evaluator(program: program, asOf: asOf).evaluate(
-                            code: code, account: account, rows: rows, enrollments: enrollments, ranking: ranking))
-                    }
-                } catch is MoneyOverflow {
-                    throw DataError("account \(accountID): spend sums overflow 64-bit minor units")
-                }
+                try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments))
             }
         }
         try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection, _ in try reject(rejection) },

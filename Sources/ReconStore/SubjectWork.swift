@@ -1,0 +1,68 @@
+import Exact
+import ReconRules
+
+/// A subject of any program with what the rules need to evaluate it, and the one place that
+/// enumerates subjects (with their P1/P6/C4 rankings) and dispatches to the right rules.
+enum SubjectWork {
+    case partner(Program, Integration, PartnerRanking)
+    case promo(Program, PromoCode, PromoRanking)
+
+    var program: Program {
+        switch self {
+        case let .partner(program, _, _), let .promo(program, _, _): return program
+        }
+    }
+
+    var subjectKey: String {
+        switch self {
+        case let .partner(_, integration, _): return integration.subjectKey
+        case let .promo(_, code, _): return code.subjectKey
+        }
+    }
+
+    /// The account whose spend counts: the integration's, or the code's recipient's.
+    var accountID: Int64 {
+        switch self {
+        case let .partner(_, integration, _): return integration.accountID
+        case let .promo(_, code, _): return code.recipientAccountID
+        }
+    }
+
+    /// Every subject of `programs` that `include` accepts, grouped by account. Rankings are built
+    /// from all of a program's subjects, included or not.
+    static func byAccount(programs: [Program], facts: Facts, asOf: Instant,
+                          include: (SubjectWork) -> Bool) -> [Int64: [SubjectWork]] {
+        var work: [Int64: [SubjectWork]] = [:]
+        func add(_ item: SubjectWork) {
+            if include(item) { work[item.accountID, default: []].append(item) }
+        }
+        for program in programs {
+            switch program.kind {
+            case .partnerSpendMatch:
+                let integrations = facts.integrations.filter { program.partners.contains($0.partner) }
+                let ranking = PartnerRanking(integrations: integrations, asOf: asOf)
+                integrations.forEach { add(.partner(program, $0, ranking)) }
+            case .promoCodeSpendMatch:
+                let codes = facts.codes.filter { $0.programID == program.id }
+                let ranking = PromoRanking(codes: codes, asOf: asOf)
+                codes.forEach { add(.promo(program, $0, ranking)) }
+            }
+        }
+        return work
+    }
+
+    func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
+        do {
+            switch self {
+            case let .partner(program, integration, ranking):
+                return try Evaluator(program: program, asOf: asOf).evaluate(
+                    integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+            case let .promo(program, code, ranking):
+                return try Evaluator(program: program, asOf: asOf).evaluate(
+                    code: code, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+            }
+        } catch {
+            throw DataError("account \(account.id): spend sums overflow 64-bit minor units")
+        }
+    }
+}
