@@ -1,7 +1,7 @@
 /// A point in absolute time: microseconds since 1970-01-01T00:00:00Z.
 ///
 /// PostgreSQL's `timestamptz` has microsecond resolution, so an `Instant` holds every value the
-/// database can, exactly. Calendar arithmetic is integer-only (no Foundation `Date`, no Double).
+/// database can, exactly. Calendar arithmetic is integer-only (no Foundation `Date`, no floating point).
 public struct Instant: Hashable, Comparable, Sendable {
     public static let microsecondsPerSecond: Int64 = 1_000_000
     public static let microsecondsPerDay: Int64 = 86_400 * 1_000_000

@@ -26,3 +26,19 @@ struct InstantArgument: ExpressibleByArgument {
 
     static var defaultValueDescription: String { "now" }
 }
+
+/// `partner:merchant_id` on the command line, e.g. `woocommerce:store-42`.
+struct MerchantArgument: ExpressibleByArgument {
+    let partner: String
+    let merchantID: String
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        partner = String(parts[0])
+        merchantID = String(parts[1])
+    }
+
+    /// The subject name support sees, `partner:merchant_id`.
+    var subjectName: String { "\(partner):\(merchantID)" }
+}

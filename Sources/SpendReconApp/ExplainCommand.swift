@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
     var integration: Int64?
 
     @Option(help: ArgumentHelp("A merchant, as partner:merchant_id.", valueName: "PARTNER:ID"))
-    var merchant: String?
+    var merchant: MerchantArgument?
 
     @Option(help: "An ad account id (every subject on it).")
     var account: Int64?
@@ -33,17 +33,14 @@ struct ExplainCommand: ParsableCommand {
     func validate() throws {
         let given = [integration != nil, merchant != nil, account != nil, code != nil].filter { $0 }.count
         guard given == 1 else { throw ValidationError("give exactly one of --integration, --merchant, --account, --code") }
-        if let merchant, !merchant.contains(":") {
-            throw ValidationError("--merchant takes partner:merchant_id, e.g. woocommerce:store-42")
-        }
     }
 
+    /// `validate()` has made sure exactly one selector is given.
     var selector: Explainer.Selector {
         if let integration { return .integration(integration) }
         if let account { return .account(account) }
-        if let code { return .code(code) }
-        let parts = merchant!.split(separator: ":", maxSplits: 1)
-        return .merchant(partner: String(parts[0]), merchantID: String(parts.count > 1 ? parts[1] : ""))
+        if let merchant { return .merchant(partner: merchant.partner, merchantID: merchant.merchantID) }
+        return .code(code ?? "")
     }
 
     func run() throws {

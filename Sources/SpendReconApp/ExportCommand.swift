@@ -33,16 +33,13 @@ struct ExportCommand: ParsableCommand {
     var account: Int64?
 
     @Option(help: ArgumentHelp("Only this merchant, as partner:merchant_id.", valueName: "PARTNER:ID"))
-    var merchant: String?
+    var merchant: MerchantArgument?
 
     @Option(help: "Write to this file (atomically: a temporary file renamed into place); default stdout.")
     var output: String?
 
     func validate() throws {
         guard from.instant < to.instant else { throw ValidationError("--to must be after --from") }
-        if let merchant, !merchant.contains(":") {
-            throw ValidationError("--merchant takes partner:merchant_id, e.g. woocommerce:store-42")
-        }
         if let status, Status(rawValue: status) == nil {
             throw ValidationError("--status must be one of: \(Status.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -56,7 +53,7 @@ struct ExportCommand: ParsableCommand {
             do {
                 let count = try SupportExport(connection: connection).write(
                     from: from.instant, to: to.instant,
-                    filters: .init(status: status, programID: program, accountID: account, subject: merchant)) { sink.write($0) }
+                    filters: .init(status: status, programID: program, accountID: account, subject: merchant?.subjectName)) { sink.write($0) }
                 try sink.commit()
                 logger.info("export written", metadata: ["rows": "\(count)", "output": "\(output ?? "stdout")"])
             } catch {

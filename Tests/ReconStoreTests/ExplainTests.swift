@@ -41,3 +41,10 @@ final class ExplainTests: XCTestCase {
         XCTAssertEqual(try runBinary(["explain", "--code", "A", "--account", "1", "--db", f.conninfo]).code, 64)
     }
 }
+
+final class MerchantArgumentTests: XCTestCase {
+    func testMalformedMerchantIsUsage() throws {
+        XCTAssertEqual(try runBinary(["explain", "--merchant", "no-colon"]).code, 64)
+        XCTAssertEqual(try runBinary(["export", "--from", "2025-11-01", "--to", "2025-12-01", "--merchant", ":x"]).code, 64)
+    }
+}
