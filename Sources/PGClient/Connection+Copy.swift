@@ -21,7 +21,7 @@ extension Connection {
         } catch {
             _ = PQputCopyEnd(handle, "aborted by spend-recon")
             drainResults()
-            throw (error as? PostgresError) ?? error
+            throw error
         }
         guard PQputCopyEnd(handle, nil) == 1 else { throw makeConnectionError(query: sql) }
         var stored = 0

@@ -13,16 +13,18 @@ struct SpendLedger {
         let beforeStart = window.start.adding(days: -windowDays)
         var counted: [SpendRow] = []
         for row in rows where row.at <= asOf {
-            if window.contains(row.at) {
-                if row.counts(cutoff: window.cutoff, asOf: asOf) {
-                    counted.append(row)
-                    breakdown.excludedTax = try breakdown.excludedTax.addingChecked(row.tax)
-                    breakdown.excludedCredit = try breakdown.excludedCredit.addingChecked(row.credit)
-                } else {
-                    breakdown.excludedUnpaid = try breakdown.excludedUnpaid.addingChecked(row.qualifying)
-                }
-            } else if beforeStart <= row.at, row.at < window.start {
-                breakdown.excludedBeforeWindow = try breakdown.excludedBeforeWindow.addingChecked(row.qualifying)
+            // The same verdict `explain` shows, so the two can never disagree.
+            switch RowVerdict.classify(row, window: window, asOf: asOf) {
+            case let .counted(_, tax, credit):
+                counted.append(row)
+                breakdown.excludedTax = try breakdown.excludedTax.addingChecked(tax)
+                breakdown.excludedCredit = try breakdown.excludedCredit.addingChecked(credit)
+            case let .unpaid(qualifying):
+                breakdown.excludedUnpaid = try breakdown.excludedUnpaid.addingChecked(qualifying)
+            case let .beforeWindow(qualifying) where row.at >= beforeStart:
+                breakdown.excludedBeforeWindow = try breakdown.excludedBeforeWindow.addingChecked(qualifying)
+            case .beforeWindow, .afterWindow, .noWindow:
+                break
             }
         }
         counted.sort(by: SpendRow.chronological)

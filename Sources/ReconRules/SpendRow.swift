@@ -45,7 +45,7 @@ public struct SpendRow: Sendable, Equatable {
     }
 
     /// Stable order of rows for cumulative sums: by time, then source, then id.
-    static func chronological(_ a: SpendRow, _ b: SpendRow) -> Bool {
+    public static func chronological(_ a: SpendRow, _ b: SpendRow) -> Bool {
         if a.at != b.at { return a.at < b.at }
         if a.source != b.source { return a.source == .bill }
         return a.id < b.id

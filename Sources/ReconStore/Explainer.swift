@@ -79,7 +79,7 @@ public struct Explainer {
 
         return try accounts.flatMap { accountID -> [SubjectExplanation] in
             guard let account = facts.accounts.account(accountID) else { return [] }
-            let rows = (rowsByAccount[accountID] ?? []).sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+            let rows = (rowsByAccount[accountID] ?? []).sorted(by: SpendRow.chronological)
             return try picks[accountID, default: []].map { work in
                 let decision = try work.evaluate(asOf: asOf, account: account, rows: rows,
                                                  enrollments: facts.enrollments[accountID] ?? [])

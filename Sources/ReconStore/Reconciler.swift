@@ -50,7 +50,7 @@ public struct Reconciler {
 
     func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
-        let finalKeys = try loadFinalKeys()
+        let finalKeys = try loadSubjectIDs()
         summary.skippedFinal = finalKeys.count
         let writer = try runID.map { try DecisionWriter(connection: connection, runID: $0) }
         var batch: [Decision] = []
@@ -82,13 +82,13 @@ public struct Reconciler {
     /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
     /// in `skipping`, handed to `body` account by account as its spend rows stream past. Each
     /// distinct rejected input row goes to `rejected` once.
-    func forEachDecision(asOf: Instant, programID: String? = nil, skipping finalKeys: Set<FinalKey> = [], logger: Logger,
+    func forEachDecision(asOf: Instant, programID: String? = nil, skipping finalKeys: Set<SubjectID> = [], logger: Logger,
                          rejected: (Rejection) throws -> Void, _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let factReader = FactReader(connection: reader, asOf: asOf)
         let facts = try factReader.readSubjects(programs: programs)
         var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !finalKeys.contains(FinalKey($0.program.id, $0.subjectKey))
+            !finalKeys.contains(SubjectID($0.program.id, $0.subjectKey))
         }
         let subjects = work.values.reduce(0) { $0 + $1.count }
         logger.info("evaluating", metadata: ["subjects": "\(subjects)", "accounts": "\(work.count)",
@@ -112,7 +112,8 @@ public struct Reconciler {
         return (subjects, seen.count)
     }
 
-    struct FinalKey: Hashable {
+    /// A subject within its program: the key of `recon.subject_status`.
+    struct SubjectID: Hashable {
         let program: String
         let subject: String
         init(_ program: String, _ subject: String) {
@@ -121,10 +122,10 @@ public struct Reconciler {
         }
     }
 
-    func loadFinalKeys() throws -> Set<FinalKey> {
-        var keys = Set<FinalKey>()
+    func loadSubjectIDs() throws -> Set<SubjectID> {
+        var keys = Set<SubjectID>()
         try connection.stream("SELECT program_id, subject_key FROM recon.subject_status WHERE final") { row in
-            keys.insert(FinalKey(try row.decode(0), try row.decode(1)))
+            keys.insert(SubjectID(try row.decode(0), try row.decode(1)))
         }
         return keys
     }

@@ -66,7 +66,7 @@ public struct Rerunner {
         let pass = try reconciler.forEachDecision(asOf: asOf, programID: programID, logger: logger,
                                                   rejected: { rejections.append($0) }) { decision in
             if inRange(decision.window?.end) || inRange(decision.decidedAt)
-                || storedInRange.contains(Reconciler.FinalKey(decision.subject.programID, decision.subject.key)) {
+                || storedInRange.contains(Reconciler.SubjectID(decision.subject.programID, decision.subject.key)) {
                 candidates.append(decision)
             }
         }
@@ -79,7 +79,7 @@ public struct Rerunner {
         var discrepancies: [(Decision, Stored)] = []
         for decision in candidates {
             summary.statuses[decision.status.rawValue, default: 0] += 1
-            let key = Reconciler.FinalKey(decision.subject.programID, decision.subject.key)
+            let key = Reconciler.SubjectID(decision.subject.programID, decision.subject.key)
             let newTier = decision.status == .granted ? decision.tier : nil
             let newReasons = decision.reasons.map(\.rawValue).sorted()
             guard let before = stored[key] else {
@@ -140,20 +140,20 @@ public struct Rerunner {
         return summary
     }
 
-    func keysInRange(from: Instant, to: Instant, programID: String?) throws -> Set<Reconciler.FinalKey> {
-        var keys = Set<Reconciler.FinalKey>()
+    func keysInRange(from: Instant, to: Instant, programID: String?) throws -> Set<Reconciler.SubjectID> {
+        var keys = Set<Reconciler.SubjectID>()
         try connection.stream("""
             SELECT program_id, subject_key FROM recon.subject_status
             WHERE ((window_end >= $1 AND window_end < $2) OR (decided_at >= $1 AND decided_at < $2))
               AND ($3::text IS NULL OR program_id = $3)
             """, [from, to, programID]) { row in
-            keys.insert(Reconciler.FinalKey(try row.decode(0), try row.decode(1)))
+            keys.insert(Reconciler.SubjectID(try row.decode(0), try row.decode(1)))
         }
         return keys
     }
 
-    func loadStored(_ decisions: [Decision]) throws -> [Reconciler.FinalKey: Stored] {
-        var stored: [Reconciler.FinalKey: Stored] = [:]
+    func loadStored(_ decisions: [Decision]) throws -> [Reconciler.SubjectID: Stored] {
+        var stored: [Reconciler.SubjectID: Stored] = [:]
         guard !decisions.isEmpty else { return stored }
         try connection.stream("""
             SELECT s.program_id, s.subject_key, s.status, s.tier, s.credit::text,
@@ -165,7 +165,7 @@ public struct Rerunner {
               ON k.program_id = s.program_id AND k.subject_key = s.subject_key
             LEFT JOIN recon.credit_grants g ON g.program_id = s.program_id AND g.subject_key = s.subject_key
             """, [decisions.map(\.subject.programID), decisions.map(\.subject.key)]) { row in
-            stored[Reconciler.FinalKey(try row.decode(0), try row.decode(1))] = Stored(
+            stored[Reconciler.SubjectID(try row.decode(0), try row.decode(1))] = Stored(
                 status: try row.decode(2), tier: try row.decodeIfPresent(3), credit: try row.decodeIfPresent(4),
                 reasons: try row.decode(5), grantID: try row.decodeIfPresent(6))
         }
