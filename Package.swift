@@ -11,7 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // libpq through pkg-config; nothing else lives here.
@@ -27,8 +27,11 @@ let package = Package(
                 plugins: ["EmbedSQLPlugin"]),
         // A throwaway PostgreSQL server for the tests and the demo.
         .target(name: "PostgresSandbox", dependencies: ["PGClient", logging]),
+        // Deterministic synthetic billing data (demo, benchmark), loaded with COPY.
+        .target(name: "SampleData", dependencies: ["PGClient", "Exact"]),
         // The command tree, as a library so tests can drive it.
-        .target(name: "SpendReconApp", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "Exact", argumentParser, logging]),
+        .target(name: "SpendReconApp", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SampleData", "Exact",
+                                                     argumentParser, logging]),
         .executableTarget(name: "spend-recon", dependencies: ["SpendReconApp"]),
 
         // Build tool that turns sql/*.sql into a Swift source, so the binary carries its migrations.
@@ -38,7 +41,7 @@ let package = Package(
         .testTarget(name: "ExactTests", dependencies: ["Exact"]),
         .testTarget(name: "ReconRulesTests", dependencies: ["ReconRules", "Exact"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresSandbox", "Exact", logging]),
-        .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "Exact", logging]),
+        .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "SampleData", "Exact", logging]),
     ],
     swiftLanguageModes: [.v5]
 )

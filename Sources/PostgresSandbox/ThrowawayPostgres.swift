@@ -78,6 +78,24 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         ThrowawayRegistry.shared.remove(self)
     }
 
+    /// Leaves the server running after this process exits (`spend-recon demo --keep`): it is no
+    /// longer stopped at exit, and the next start does not treat its directory as abandoned.
+    /// Stop it with `stopCommand`.
+    public func keep() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        stopped = true
+        ThrowawayRegistry.shared.remove(self)
+        try "kept\n".write(toFile: directory + "/owner.pid", atomically: true, encoding: .utf8)
+    }
+
+    /// The shell command that stops a kept server and deletes its directory.
+    public var stopCommand: String {
+        let pgCtl = "\(binaries.pgCtl) -D \(dataDirectory) -m fast -w stop"
+        let asServerUser = geteuid() == 0 ? "runuser -u postgres -- \(pgCtl)" : pgCtl
+        return "\(asServerUser) && rm -rf \(directory)"
+    }
+
     /// Restarts the server in place (for fault tests: the job sees its connection drop).
     public func restart() throws {
         try ServerUser.current().run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60",

@@ -15,6 +15,8 @@ public struct Reconciler {
     let logger: Logger
     /// Subjects per write transaction.
     public var batchSize = 500
+    /// Called after each subject is evaluated with (done, total), for a progress display.
+    public var progress: ((_ done: Int, _ total: Int) -> Void)?
 
     public init(connection: Connection, reader: Connection, logger: Logger) {
         self.connection = connection
@@ -90,8 +92,8 @@ public struct Reconciler {
         var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
             !finalKeys.contains(SubjectID($0.program.id, $0.subjectKey))
         }
-        let subjects = work.values.reduce(0) { $0 + $1.count }
-        logger.info("evaluating", metadata: ["subjects": "\(subjects)", "accounts": "\(work.count)",
+        let total = work.values.reduce(0) { $0 + $1.count }
+        logger.info("evaluating", metadata: ["subjects": "\(total)", "accounts": "\(work.count)",
                                              "final_skipped": "\(finalKeys.count)"])
         var seen = Set<Rejection>()
         func reject(_ rejection: Rejection) throws {
@@ -99,17 +101,20 @@ public struct Reconciler {
         }
         for rejection in facts.rejections { try reject(rejection) }
 
+        var done = 0
         func evaluateAccount(_ accountID: Int64, rows: [SpendRow]) throws {
             guard let subjects = work.removeValue(forKey: accountID), let account = facts.accounts.account(accountID) else { return }
             let enrollments = facts.enrollments[accountID] ?? []
             for subject in subjects {
                 try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments))
+                done += 1
+                progress?(done, total)
             }
         }
         try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection, _ in try reject(rejection) },
                                   body: evaluateAccount)
         for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }
-        return (subjects, seen.count)
+        return (total, seen.count)
     }
 
     /// A subject within its program: the key of `recon.subject_status`.

@@ -12,11 +12,17 @@ import ReconRules
 /// human, and nothing else changes: no clawback. A subject without a grant simply takes its new
 /// decision (a late payment can turn `threshold_not_reached` into a grant).
 public struct Rerunner {
-    let reconciler: Reconciler
+    var reconciler: Reconciler
     var connection: Connection { reconciler.connection }
 
     public init(connection: Connection, reader: Connection, logger: Logger) {
         reconciler = Reconciler(connection: connection, reader: reader, logger: logger)
+    }
+
+    /// Called after each subject is evaluated with (done, total), for a progress display.
+    public var progress: ((_ done: Int, _ total: Int) -> Void)? {
+        get { reconciler.progress }
+        set { reconciler.progress = newValue }
     }
 
     /// What was decided before, for one subject.

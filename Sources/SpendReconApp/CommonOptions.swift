@@ -11,6 +11,18 @@ struct DatabaseOptions: ParsableArguments {
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
+
+    @Option(name: .long, help: "Log line format on stderr: logfmt or json.")
+    var logFormat: LogFormat = .logfmt
+
+    /// A logger with this command's level and format (a handler of its own: only `main`
+    /// bootstraps the logging system).
+    func makeLogger(_ label: String) -> Logger {
+        let format = logFormat
+        var logger = Logger(label: label) { LineLogHandler(label: $0, format: format) }
+        logger.logLevel = logLevel
+        return logger
+    }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

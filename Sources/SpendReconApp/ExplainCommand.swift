@@ -44,7 +44,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = makeLogger("spend-recon.explain", level: database.logLevel)
+        let logger = database.makeLogger("spend-recon.explain")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
             let reader = try Connection(conninfo: database.db, logger: logger)

@@ -46,7 +46,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = makeLogger("spend-recon.export", level: database.logLevel)
+        let logger = database.makeLogger("spend-recon.export")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
             let sink = try OutputSink(path: output)

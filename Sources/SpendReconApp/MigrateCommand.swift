@@ -14,7 +14,7 @@ struct MigrateCommand: ParsableCommand {
     var withBillingTables = false
 
     func run() throws {
-        let logger = makeLogger("spend-recon.migrate", level: database.logLevel)
+        let logger = database.makeLogger("spend-recon.migrate")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
             let migrator = Migrator(connection: connection, logger: logger)
@@ -25,10 +25,4 @@ struct MigrateCommand: ParsableCommand {
                   : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
         }
     }
-}
-
-func makeLogger(_ label: String, level: Logger.Level) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = level
-    return logger
 }

@@ -36,27 +36,42 @@ struct RerunCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Write Prometheus textfile metrics here (atomically), success or failure.", valueName: "PATH"))
+    var metricsFile: String?
+
     func validate() throws {
         guard from.instant < to.instant else { throw ValidationError("--to must be after --from") }
     }
 
     func run() throws {
-        let logger = makeLogger("spend-recon.rerun", level: database.logLevel)
-        try withExitCodes(logger: logger) {
-            let connection = try Connection(conninfo: database.db, logger: logger)
-            let reader = try Connection(conninfo: database.db, logger: logger)
-            if let program, try ProgramCatalog(connection: connection).load(only: program).isEmpty {
-                throw ValidationError("unknown program \(program)")
+        let logger = database.makeLogger("spend-recon.rerun")
+        try reportingMetrics(metricsFile.map { MetricsFile(path: $0, kind: "rerun") }, logger: logger) {
+            var outcome = MetricsFile.Outcome()
+            try withExitCodes(logger: logger) {
+                let connection = try Connection(conninfo: database.db, logger: logger)
+                let reader = try Connection(conninfo: database.db, logger: logger)
+                if let program, try ProgramCatalog(connection: connection).load(only: program).isEmpty {
+                    throw ValidationError("unknown program \(program)")
+                }
+                var rerunner = Rerunner(connection: connection, reader: reader, logger: logger)
+                let progress = ProgressLine(label: "rerun")
+                rerunner.progress = progress.update
+                defer { progress.finish() }
+                let summary = try rerunner.rerun(
+                    from: from.instant, to: to.instant, asOf: asOf?.instant ?? Instant.now, programID: program, dryRun: dryRun)
+                progress.finish()
+                outcome = MetricsFile.Outcome(evaluated: summary.evaluated, statuses: summary.statuses,
+                                              rejectedRows: summary.rejectedRows, written: summary.written,
+                                              adjustments: summary.adjustments, discrepancies: summary.discrepancies)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                    print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                } else {
+                    print(Self.text(summary))
+                }
             }
-            let summary = try Rerunner(connection: connection, reader: reader, logger: logger).rerun(
-                from: from.instant, to: to.instant, asOf: asOf?.instant ?? Instant.now, programID: program, dryRun: dryRun)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-            } else {
-                print(Self.text(summary))
-            }
+            return outcome
         }
     }
 

@@ -21,6 +21,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Write Prometheus textfile metrics here (atomically), success or failure.", valueName: "PATH"))
+    var metricsFile: String?
+
     @Option(help: ArgumentHelp("Subjects per write transaction.", visibility: .hidden))
     var batchSize = 500
 
@@ -29,16 +32,32 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = makeLogger("spend-recon.run", level: database.logLevel)
-        try withExitCodes(logger: logger) {
-            let connection = try Connection(conninfo: database.db, logger: logger)
-            let asOf = self.asOf?.instant ?? Instant.now
-            let reader = try Connection(conninfo: database.db, logger: logger)
-            var reconciler = Reconciler(connection: connection, reader: reader, logger: logger)
-            reconciler.batchSize = batchSize
-            let summary = try reconciler.run(asOf: asOf, dryRun: dryRun)
-            print(json ? try SummaryPrinter.json(summary) : SummaryPrinter.text(summary))
+        let logger = database.makeLogger("spend-recon.run")
+        try reportingMetrics(metricsFile.map { MetricsFile(path: $0, kind: "run") }, logger: logger) {
+            var outcome = MetricsFile.Outcome()
+            try withExitCodes(logger: logger) {
+                let connection = try Connection(conninfo: database.db, logger: logger)
+                let asOf = self.asOf?.instant ?? Instant.now
+                let reader = try Connection(conninfo: database.db, logger: logger)
+                var reconciler = Reconciler(connection: connection, reader: reader, logger: logger)
+                reconciler.batchSize = batchSize
+                let progress = ProgressLine(label: "run")
+                reconciler.progress = progress.update
+                defer { progress.finish() }
+                let summary = try reconciler.run(asOf: asOf, dryRun: dryRun)
+                progress.finish()
+                outcome = MetricsFile.Outcome(summary)
+                print(json ? try SummaryPrinter.json(summary) : SummaryPrinter.text(summary))
+            }
+            return outcome
         }
+    }
+}
+
+extension MetricsFile.Outcome {
+    init(_ summary: RunSummary) {
+        self.init(evaluated: summary.evaluated, statuses: summary.statuses, creditGranted: summary.creditGranted,
+                  rejectedRows: summary.rejectedRows, written: summary.written, skippedFinal: summary.skippedFinal)
     }
 }
 
@@ -61,14 +80,5 @@ enum SummaryPrinter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         return String(decoding: try encoder.encode(summary), as: UTF8.self)
-    }
-}
-
-extension Instant {
-    /// The current instant from the system clock, at microsecond resolution.
-    static var now: Instant {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Instant(microsecondsSinceEpoch: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
     }
 }

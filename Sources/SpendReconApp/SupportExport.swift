@@ -23,7 +23,9 @@ struct SupportExport {
     }
 
     /// Writes the header and one line per subject; returns the number of subjects.
-    func write(from: Instant, to: Instant, filters: Filters, emit: (String) -> Void) throws -> Int {
+    /// `observe` sees each row's cells as well (the demo picks example explanations from them).
+    func write(from: Instant, to: Instant, filters: Filters, emit: (String) -> Void,
+               observe: (([CSVWriter.Cell]) -> Void)? = nil) throws -> Int {
         emit(CSVWriter.line(Self.header.map { .text($0) }))
         var count = 0
         try connection.stream("""
@@ -41,7 +43,9 @@ struct SupportExport {
               AND ($5::bigint IS NULL OR s.account_id = $5) AND ($6::text IS NULL OR s.subject = $6)
             ORDER BY s.program_id, s.subject_key
             """, [from, to, filters.status, filters.programID, filters.accountID, filters.subject]) { row in
-            emit(CSVWriter.line(try Self.cells(row)))
+            let cells = try Self.cells(row)
+            observe?(cells)
+            emit(CSVWriter.line(cells))
             count += 1
         }
         return count

@@ -1,0 +1,157 @@
+import Exact
+import Foundation
+import Logging
+
+/// `--metrics-file`: the Prometheus textfile-collector format (node_exporter's
+/// `--collector.textfile.directory`), replaced atomically after every invocation.
+///
+/// A good run writes every metric. A failed one updates the run-level metrics (time, status,
+/// exit code, duration) and carries over the previous file's last-success metrics unchanged, so
+/// `time() - spend_recon_last_success_timestamp_seconds` keeps growing until a run succeeds.
+struct MetricsFile {
+    let path: String
+    /// `run` or `rerun`, the `kind` label; give each kind its own file.
+    let kind: String
+
+    /// What a successful invocation reports.
+    struct Outcome {
+        var evaluated = 0
+        var statuses: [String: Int] = [:]
+        /// Major units as exact decimal text, per currency code.
+        var creditGranted: [String: String] = [:]
+        var rejectedRows = 0
+        var written = 0
+        var skippedFinal = 0
+        var adjustments = 0
+        var discrepancies = 0
+    }
+
+    struct Family {
+        let name: String
+        let help: String
+        /// Carried over from the previous file when a run fails.
+        let fromLastSuccess: Bool
+    }
+
+    static let families = [
+        Family(name: "spend_recon_last_run_timestamp_seconds", help: "Start of the last invocation, Unix time.", fromLastSuccess: false),
+        Family(name: "spend_recon_last_run_success", help: "1 if the last invocation succeeded, else 0.", fromLastSuccess: false),
+        Family(name: "spend_recon_last_run_exit_code", help: "Exit code of the last invocation (see README).", fromLastSuccess: false),
+        Family(name: "spend_recon_last_run_duration_seconds", help: "Wall time of the last invocation.", fromLastSuccess: false),
+        Family(name: "spend_recon_last_success_timestamp_seconds", help: "Start of the last successful invocation, Unix time.", fromLastSuccess: true),
+        Family(name: "spend_recon_subjects_evaluated", help: "Subjects evaluated by the last successful invocation.", fromLastSuccess: true),
+        Family(name: "spend_recon_subjects", help: "Subjects by decision status in the last successful invocation.", fromLastSuccess: true),
+        Family(name: "spend_recon_subjects_skipped_final", help: "Subjects already final and not read again.", fromLastSuccess: true),
+        Family(name: "spend_recon_subjects_written", help: "Subject rows changed by the last successful invocation.", fromLastSuccess: true),
+        Family(name: "spend_recon_credit_granted", help: "Credit newly granted by the last successful invocation, major units.", fromLastSuccess: true),
+        Family(name: "spend_recon_rejected_rows", help: "Input rows rejected by the last successful invocation.", fromLastSuccess: true),
+        Family(name: "spend_recon_adjustments", help: "Adjustments written by the last successful rerun.", fromLastSuccess: true),
+        Family(name: "spend_recon_discrepancies", help: "Discrepancies written by the last successful rerun.", fromLastSuccess: true),
+    ]
+
+    func recordSuccess(_ outcome: Outcome, startedAt: Instant, durationMicros: Int64) throws {
+        var samples = runSamples(startedAt: startedAt, exitCode: 0, durationMicros: durationMicros)
+        let base = "kind=\"\(kind)\""
+        samples.append(("spend_recon_last_success_timestamp_seconds", "{\(base)}", Self.seconds(startedAt.microsecondsSinceEpoch)))
+        samples.append(("spend_recon_subjects_evaluated", "{\(base)}", "\(outcome.evaluated)"))
+        for status in ["granted", "pending", "threshold_not_reached", "ineligible"] {
+            samples.append(("spend_recon_subjects", "{\(base),status=\"\(status)\"}", "\(outcome.statuses[status] ?? 0)"))
+        }
+        samples.append(("spend_recon_subjects_skipped_final", "{\(base)}", "\(outcome.skippedFinal)"))
+        samples.append(("spend_recon_subjects_written", "{\(base)}", "\(outcome.written)"))
+        for (currency, amount) in outcome.creditGranted.sorted(by: { $0.key < $1.key }) {
+            samples.append(("spend_recon_credit_granted", "{\(base),currency=\"\(Self.labelValue(currency))\"}", amount))
+        }
+        samples.append(("spend_recon_rejected_rows", "{\(base)}", "\(outcome.rejectedRows)"))
+        if kind == "rerun" {
+            samples.append(("spend_recon_adjustments", "{\(base)}", "\(outcome.adjustments)"))
+            samples.append(("spend_recon_discrepancies", "{\(base)}", "\(outcome.discrepancies)"))
+        }
+        try write(samples)
+    }
+
+    func recordFailure(exitCode: Int32, startedAt: Instant, durationMicros: Int64) throws {
+        let carried = Self.families.filter(\.fromLastSuccess).map(\.name)
+        let previous = previousSamples().filter { carried.contains($0.name) }
+        try write(runSamples(startedAt: startedAt, exitCode: exitCode, durationMicros: durationMicros) + previous)
+    }
+
+    typealias Sample = (name: String, labels: String, value: String)
+
+    private func runSamples(startedAt: Instant, exitCode: Int32, durationMicros: Int64) -> [Sample] {
+        let labels = "{kind=\"\(kind)\"}"
+        return [
+            ("spend_recon_last_run_timestamp_seconds", labels, Self.seconds(startedAt.microsecondsSinceEpoch)),
+            ("spend_recon_last_run_success", labels, exitCode == 0 ? "1" : "0"),
+            ("spend_recon_last_run_exit_code", labels, "\(exitCode)"),
+            ("spend_recon_last_run_duration_seconds", labels, Self.seconds(durationMicros)),
+        ]
+    }
+
+    /// The sample lines of the file as it is now (none when there is no file yet).
+    private func previousSamples() -> [Sample] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line -> Sample? in
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " ") else { return nil }
+            let series = line[..<space]
+            let name = series.prefix { $0 != "{" }
+            return (String(name), String(series.dropFirst(name.count)), String(line[line.index(after: space)...]))
+        }
+    }
+
+    private func write(_ samples: [Sample]) throws {
+        var text = ""
+        for family in Self.families {
+            let lines = samples.filter { $0.name == family.name }
+            guard !lines.isEmpty else { continue }
+            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) gauge\n"
+            for sample in lines { text += "\(sample.name)\(sample.labels) \(sample.value)\n" }
+        }
+        try AtomicFile.write(text, to: path)
+    }
+
+    /// Microseconds as exact decimal seconds (`1767052800.123456`).
+    static func seconds(_ micros: Int64) -> String {
+        ExactDecimal.format(minorUnits: micros, exponent: 6)
+    }
+
+    static func labelValue(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+/// Writes a whole file or nothing: a temporary file beside it, flushed, renamed into place.
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw MetricsFileError(path: path, reason: String(cString: strerror(errno))) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                throw MetricsFileError(path: path, reason: reason)
+            }
+            offset += written
+        }
+        fsync(fd)
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw MetricsFileError(path: path, reason: reason)
+        }
+    }
+}
+
+struct MetricsFileError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "cannot write the metrics file \(path): \(reason)" }
+}
