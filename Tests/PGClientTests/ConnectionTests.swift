@@ -151,9 +151,8 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let flat = (metadata ?? [:]).mapValues { "\($0)" }
-        lock.withLock { stored.append(Entry(level: level, message: "\(message)", metadata: flat)) }
+    func log(event: LogEvent) {
+        let flat = (event.metadata ?? [:]).mapValues { "\($0)" }
+        lock.withLock { stored.append(Entry(level: event.level, message: "\(event.message)", metadata: flat)) }
     }
 }

@@ -170,3 +170,22 @@ func assertSameSnapshot(_ a: [String], _ b: [String], _ message: String = "", fi
     XCTFail("snapshots differ (\(a.count) vs \(b.count) lines) \(message)\nonly in first: \(Array(onlyA))\nonly in second: \(Array(onlyB))",
             file: file, line: line)
 }
+
+extension XCTestCase {
+    /// Parses CSV with Python's csv module (a real RFC 4180 reader) and returns rows of fields.
+    func parseCSV(_ path: String) throws -> [[String]] {
+        let script = NSTemporaryDirectory() + "sr-parse-\(getpid()).py"
+        let json = NSTemporaryDirectory() + "sr-parse-\(getpid()).json"
+        try """
+            import csv, json, sys
+            with open(sys.argv[1], newline='', encoding='utf-8') as f:
+                rows = list(csv.reader(f, strict=True))
+            with open(sys.argv[2], 'w', encoding='utf-8') as out:
+                json.dump(rows, out)
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let code = try Subprocess.run("/usr/bin/env", ["python3", script, path, json], log: nil)
+        XCTAssertEqual(code, 0, "python3's csv module must parse the export")
+        let data = try Data(contentsOf: URL(fileURLWithPath: json))
+        return try JSONDecoder().decode([[String]].self, from: data)
+    }
+}
