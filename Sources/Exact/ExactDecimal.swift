@@ -20,34 +20,62 @@ public struct ExactDecimal: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `-123.4500`, `0`, `NaN` (an error), `Infinity` (an error).
     public init(parsing text: String) throws(Problem) {
-        switch text {
-        case "NaN": throw .notANumber
-        case "Infinity", "-Infinity", "+Infinity": throw .infinite
-        default: break
+        // One pass over the UTF-8 bytes in place: this runs for every amount of every spend row.
+        let parsed = text.utf8.withContiguousStorageIfAvailable { Self.parse($0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { Self.parse($0) }
+        switch parsed {
+        case let .success((coefficient, scale)):
+            self.coefficient = coefficient
+            self.scale = scale
+        case let .failure(problem):
+            switch text {
+            case "NaN": throw .notANumber
+            case "Infinity", "-Infinity", "+Infinity": throw .infinite
+            default: throw problem
+            }
         }
-        var bytes = Array(text.utf8)[...]
+    }
+
+    /// `[sign] digits [. digits]` with at least one digit on some side of the point and at
+    /// least one after it when there is a point. Trailing fractional zeros do not count towards
+    /// the scale (nor towards overflow).
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<(Int64, Int), Problem> {
+        let zero = UInt8(ascii: "0"), nine = UInt8(ascii: "9")
+        var index = 0
         var negative = false
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
-            negative = first == UInt8(ascii: "-")
-            bytes = bytes.dropFirst()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
         }
-        let parts = bytes.split(separator: UInt8(ascii: "."), maxSplits: 1, omittingEmptySubsequences: false)
-        var integerPart = parts[0]
-        var fractionPart = parts.count > 1 ? parts[1] : []
-        guard !integerPart.isEmpty || !fractionPart.isEmpty else { throw .malformed }
-        if parts.count > 1, fractionPart.isEmpty { throw .malformed }
-        while let last = fractionPart.last, last == UInt8(ascii: "0") { fractionPart = fractionPart.dropLast() }
-        while integerPart.count > 1, integerPart.first == UInt8(ascii: "0") { integerPart = integerPart.dropFirst() }
         var value: Int64 = 0
-        for digit in integerPart + fractionPart {
-            guard digit >= 48, digit <= 57 else { throw .malformed }
+        func push(_ digit: UInt8) -> Bool {
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = shifted.addingReportingOverflow(Int64(digit - 48))
-            guard !o1, !o2 else { throw .overflow }
+            let (next, o2) = shifted.addingReportingOverflow(Int64(digit - zero))
             value = next
+            return !o1 && !o2
         }
-        coefficient = negative ? -value : value
-        scale = fractionPart.count
+        let integerStart = index
+        while index < bytes.count, bytes[index] >= zero, bytes[index] <= nine {
+            guard push(bytes[index]) else { return .failure(.overflow) }
+            index += 1
+        }
+        var digits = index - integerStart
+        var scale = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while index < bytes.count, bytes[index] >= zero, bytes[index] <= nine { index += 1 }
+            guard index > fractionStart else { return .failure(.malformed) }
+            digits += index - fractionStart
+            var significantEnd = index
+            while significantEnd > fractionStart, bytes[significantEnd - 1] == zero { significantEnd -= 1 }
+            for position in fractionStart..<significantEnd {
+                guard push(bytes[position]) else { return .failure(.overflow) }
+            }
+            scale = significantEnd - fractionStart
+        }
+        guard index == bytes.count, digits > 0 else { return .failure(.malformed) }
+        return .success((negative ? -value : value, scale))
     }
 
     /// The value in integer minor units of a currency with `exponent` minor digits.

@@ -33,13 +33,20 @@ public enum Subprocess {
 
     /// Waits for `pid`; returns its exit code, or 128 + signal when a signal ended it.
     public static func wait(_ pid: pid_t) throws -> Int32 {
+        try waitWithUsage(pid).code
+    }
+
+    /// Waits for `pid`; returns its exit code and its peak resident set size in KiB (the
+    /// kernel's `ru_maxrss` for that child alone).
+    public static func waitWithUsage(_ pid: pid_t) throws -> (code: Int32, peakRSSKiB: Int) {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 {
             guard errno == EINTR else { throw SandboxError("waitpid failed") }
         }
         // WIFEXITED / WEXITSTATUS spelled out: Swift does not import the macros.
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        return 128 + (status & 0x7f)
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, Int(usage.ru_maxrss))
     }
 
     /// Runs to completion, stdout and stderr both into `log` (or nowhere).

@@ -28,7 +28,9 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     public static let directoryPrefix = "spend-recon-pg-"
 
-    public init(logger: Logger) throws {
+    /// `settings` are extra `postgresql.conf` lines (the benchmark gives sorts and index builds
+    /// more memory).
+    public init(logger: Logger, settings: [String] = []) throws {
         self.logger = logger
         binaries = try PostgresBinaries.locate()
         Self.removeAbandonedDirectories(binaries: binaries, logger: logger)
@@ -40,7 +42,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             try user.chown(directory)
             try user.run(binaries.initdb, ["-D", dataDirectory, "-U", "postgres", "-A", "trust",
                                            "-E", "UTF8", "--locale=C", "--no-sync"], log: directory + "/initdb.log")
-            let settings = """
+            let configuration = """
 
                 # spend-recon throwaway server
                 listen_addresses = ''
@@ -51,10 +53,10 @@ public final class ThrowawayPostgres: @unchecked Sendable {
                 full_page_writes = off
                 max_connections = 60
                 shared_buffers = 128MB
-                """
+                """ + settings.map { "\n" + $0 }.joined()
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDirectory + "/postgresql.conf"))
             handle.seekToEndOfFile()
-            handle.write(Data(settings.utf8))
+            handle.write(Data(configuration.utf8))
             handle.closeFile()
             try user.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
                          log: directory + "/pg_ctl.log")

@@ -42,7 +42,8 @@ public struct Reconciler {
             let summary = try evaluate(asOf: asOf, runID: runID, logger: runLogger)
             if let runID { try recorder.finish(runID, summary: summary) }
             runLogger.info("run finished", metadata: ["evaluated": "\(summary.evaluated)", "written": "\(summary.written)",
-                                                      "rejected_rows": "\(summary.rejectedRows)"])
+                                                      "rejected_rows": "\(summary.rejectedRows)", "ms": "\(summary.milliseconds)",
+                                                      "write_ms": "\(summary.writeMilliseconds)"])
             return summary
         } catch {
             if let runID { recorder.fail(runID, error: error) }
@@ -51,6 +52,7 @@ public struct Reconciler {
     }
 
     func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
+        let started = MonotonicClock.microseconds()
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
         let finalKeys = try loadSubjectIDs()
         summary.skippedFinal = finalKeys.count
@@ -64,7 +66,9 @@ public struct Reconciler {
                 rejections.removeAll()
             }
             guard let writer, !batch.isEmpty || !rejections.isEmpty else { return }
+            let start = MonotonicClock.microseconds()
             summary.written += try writer.write(batch, rejections: rejections)
+            summary.writeMilliseconds += (MonotonicClock.microseconds() - start) / 1000
         }
         let pass = try forEachDecision(asOf: asOf, skipping: finalKeys, logger: logger, rejected: { rejections.append($0) }) { decision in
             summary.evaluated += 1
@@ -77,6 +81,7 @@ public struct Reconciler {
         }
         try flush()
         summary.rejectedRows = pass.rejectedRows
+        summary.milliseconds = (MonotonicClock.microseconds() - started) / 1000
         summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
         return summary
     }
@@ -111,10 +116,24 @@ public struct Reconciler {
                 progress?(done, total)
             }
         }
-        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(work.keys), reject: { rejection, _ in try reject(rejection) },
-                                  body: evaluateAccount)
+        let wanted = Set(work.keys)
+        let onlyAccounts = Self.readsOnlyOpenAccounts(open: wanted.count, known: facts.accounts.accounts.count)
+            ? wanted.sorted() : nil
+        logger.debug("reading spend", metadata: ["rows_of": "\(onlyAccounts == nil ? "all accounts" : "open accounts")"])
+        try factReader.streamSpend(accounts: facts.accounts, wanted: wanted, onlyAccounts: onlyAccounts,
+                                   reject: { rejection, _ in try reject(rejection) }, body: evaluateAccount)
         for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }
         return (total, seen.count)
+    }
+
+    /// Whether a night reads only the spend rows of accounts with a subject still open, rather
+    /// than every visible row. Once most subjects are final (every night after the first few),
+    /// tomorrow costs what is still open, not all of history. While most accounts are open
+    /// (the first night), one pass over everything is cheaper than a filter, and it validates —
+    /// and records as rejected — every bad row in `billing`. A bad row of an account whose
+    /// subjects are all final can change no decision; docs/DECISIONS.md says what that means.
+    static func readsOnlyOpenAccounts(open: Int, known: Int) -> Bool {
+        open * 2 < known
     }
 
     /// A subject within its program: the key of `recon.subject_status`.

@@ -13,6 +13,9 @@ public struct RunSummary: Codable, Sendable {
     public var rejectedRows = 0
     public var written = 0
     public var skippedFinal = 0
+    /// Wall time of the evaluation, and the part of it spent writing decisions.
+    public var milliseconds: Int64 = 0
+    public var writeMilliseconds: Int64 = 0
 
     public init(runID: Int64?, kind: String, asOf: String, dryRun: Bool) {
         self.runID = runID

@@ -18,11 +18,15 @@ struct DatabaseOptions: ParsableArguments {
     /// A logger with this command's level and format (a handler of its own: only `main`
     /// bootstraps the logging system).
     func makeLogger(_ label: String) -> Logger {
-        let format = logFormat
-        var logger = Logger(label: label) { LineLogHandler(label: $0, format: format) }
-        logger.logLevel = logLevel
-        return logger
+        SpendReconApp.makeLogger(label, level: logLevel, format: logFormat)
     }
+}
+
+/// A logger writing `format` lines to stderr at `level`.
+func makeLogger(_ label: String, level: Logger.Level, format: LogFormat) -> Logger {
+    var logger = Logger(label: label) { LineLogHandler(label: $0, format: format) }
+    logger.logLevel = level
+    return logger
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -32,10 +32,7 @@ struct DemoCommand: ParsableCommand {
     var logFormat: LogFormat = .logfmt
 
     func run() throws {
-        var options = DatabaseOptions()
-        options.logLevel = logLevel
-        options.logFormat = logFormat
-        let logger = options.makeLogger("spend-recon.demo")
+        let logger = makeLogger("spend-recon.demo", level: logLevel, format: logFormat)
         try withExitCodes(logger: logger) {
             let profile = SampleProfile.demo
             print("Starting a throwaway PostgreSQL server...")

@@ -1,0 +1,133 @@
+import CLibPQ
+
+extension Connection {
+    /// Runs `COPY (query) TO STDOUT` (text format) and hands each row's fields to `body`, SQL
+    /// NULL as nil, escapes decoded. Much cheaper per row than single-row mode (no result object
+    /// per row), and memory holds one row at a time. COPY takes no parameters: pass values with
+    /// `set_config` (bound) and read them with `current_setting` in the query. If `body` throws,
+    /// the COPY is cancelled on the server and the error is rethrown.
+    @discardableResult
+    public func copyOut(_ sql: String, _ body: ([String?]) throws -> Void) throws -> Int {
+        try refuseWhileStreaming(sql)
+        isStreaming = true
+        defer { isStreaming = false }
+        guard PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 0) == 1 else { throw makeConnectionError(query: sql) }
+        guard let first = PQgetResult(handle) else { throw makeConnectionError(query: sql) }
+        guard PQresultStatus(first) == PGRES_COPY_OUT else {
+            let error = makeError(first, query: sql)
+            PQclear(first)
+            drainResults()
+            throw error.kind == .server ? error : PostgresError(kind: .usage, message: "statement did not start COPY TO STDOUT", query: sql)
+        }
+        PQclear(first)
+        var rows = 0
+        var failure: Error?
+        var fields: [String?] = []
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(handle, &buffer, 0)
+            if length == -1 { break }
+            if length < 0 { throw makeConnectionError(query: sql) }
+            guard let buffer else { continue }
+            defer { PQfreemem(buffer) }
+            guard failure == nil else { continue }
+            buffer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { bytes in
+                CopyText.splitRow(UnsafeBufferPointer(start: bytes, count: Int(length)), into: &fields)
+            }
+            do {
+                try body(fields)
+                rows += 1
+            } catch {
+                failure = error
+                cancel()
+            }
+        }
+        var serverError: PostgresError?
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK { serverError = serverError ?? makeError(result, query: sql) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        if let serverError { throw serverError }
+        return rows
+    }
+}
+
+/// COPY's text format: tab-separated fields, `\N` for NULL, backslash escapes.
+enum CopyText {
+    /// Splits one row (without or with its trailing newline) into fields.
+    static func splitRow(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [String?]) {
+        fields.removeAll(keepingCapacity: true)
+        var end = bytes.count
+        if end > 0, bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        var start = 0
+        var index = 0
+        var escaped = false
+        while index <= end {
+            if index == end || bytes[index] == UInt8(ascii: "\t") {
+                fields.append(field(UnsafeBufferPointer(rebasing: bytes[start..<index]), escaped: escaped))
+                start = index + 1
+                escaped = false
+            } else if bytes[index] == UInt8(ascii: "\\") {
+                escaped = true
+                index += 1 // the escaped byte is never a separator
+            }
+            index += 1
+        }
+    }
+
+    static func field(_ bytes: UnsafeBufferPointer<UInt8>, escaped: Bool) -> String? {
+        if bytes.count == 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "N") { return nil }
+        guard escaped else { return String(decoding: bytes, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\"), index < bytes.count else {
+                out.append(byte)
+                continue
+            }
+            let next = bytes[index]
+            index += 1
+            switch next {
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "v"): out.append(11)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = Int(next - UInt8(ascii: "0"))
+                var digits = 1
+                while digits < 3, index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index]) {
+                    value = value * 8 + Int(bytes[index] - UInt8(ascii: "0"))
+                    index += 1
+                    digits += 1
+                }
+                out.append(UInt8(truncatingIfNeeded: value))
+            case UInt8(ascii: "x"):
+                var value = 0
+                var digits = 0
+                while digits < 2, index < bytes.count, let digit = hexValue(bytes[index]) {
+                    value = value * 16 + digit
+                    index += 1
+                    digits += 1
+                }
+                if digits == 0 { out.append(UInt8(ascii: "x")) } else { out.append(UInt8(value)) }
+            default: out.append(next)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a")) + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A")) + 10
+        default: return nil
+        }
+    }
+}

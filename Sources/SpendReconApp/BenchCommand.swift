@@ -1,0 +1,231 @@
+import ArgumentParser
+import Exact
+import Foundation
+import Logging
+import PGClient
+import PostgresSandbox
+import ReconStore
+import SampleData
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the nightly run against PostgreSQL's own floor on a throwaway server.",
+        discussion: """
+            Generates a seeded billing dataset (default 200,000 integrations and 10,000,000 spend rows,
+            --scale to shrink or grow it), loads it with COPY, and measures on the same data: the floor
+            (one SQL statement summing qualifying spend per subject over its window), the first night
+            (`spend-recon run` end to end on an empty recon schema), the next night after one more day
+            of spend, and the job's peak RSS, at a fifth of the rows and at all of them. Prints a table
+            and the ratios against their targets. Build with -c release for numbers worth keeping.
+            """)
+
+    @Option(help: ArgumentHelp("Multiply the default size (200,000 integrations, 10,000,000 rows), e.g. 0.01.", valueName: "FACTOR"))
+    var scale = "1"
+
+    @Option(help: "Seed of the generated data.")
+    var seed: UInt64 = 7
+
+    @Flag(help: "Also print the plans PostgreSQL chose for the floor and for the job's spend read.")
+    var plans = false
+
+    @Flag(help: ArgumentHelp("Leave the server running with both databases, for profiling.", visibility: .hidden))
+    var keepServer = false
+
+    @Option(help: "Log level of the measured runs and of the bench itself.")
+    var logLevel: Logger.Level = .warning
+
+    func validate() throws {
+        guard let factor = try? ExactDecimal(parsing: scale), let ppm = try? factor.minorUnits(exponent: 6), ppm > 0,
+              ppm <= 100_000_000 else {
+            throw ValidationError("--scale must be a positive decimal of at most 6 places and at most 100, e.g. 0.01")
+        }
+    }
+
+    var partsPerMillion: Int64 { (try? ExactDecimal(parsing: scale).minorUnits(exponent: 6)) ?? 1_000_000 }
+
+    func run() throws {
+        let logger = makeLogger("spend-recon.bench", level: logLevel, format: .logfmt)
+        try withExitCodes(logger: logger) {
+            let merchants = Int(max(200_000 * partsPerMillion / 1_000_000, 10))
+            let rows = Int(max(10_000_000 * partsPerMillion / 1_000_000, 100))
+            let server = try ThrowawayPostgres(logger: logger, settings: [
+                "work_mem = 64MB", "maintenance_work_mem = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min",
+            ])
+            defer {
+                if keepServer, (try? server.keep()) != nil {
+                    print("server kept: \(server.conninfo(database: "bench_full")); stop: \(server.stopCommand)")
+                } else {
+                    server.stop()
+                }
+            }
+            let full = SampleProfile.bench(merchants: merchants, rows: rows, seed: seed)
+            print("spend-recon bench: \(grouped(merchants)) integrations, \(grouped(full.promoCodes)) promo codes, "
+                  + "seed \(seed), night of \(full.asOf.iso8601), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            let bench = Bench(server: server, logger: logger, logLevel: logLevel, printPlans: plans)
+            let small = try bench.measure(label: "fifth", profile: .bench(merchants: merchants, rows: rows / 5, seed: seed))
+            let large = try bench.measure(label: "full", profile: full)
+            print(Bench.table([small, large]))
+            print(Bench.ratios(small: small, large: large))
+        }
+    }
+}
+
+/// One dataset's measurements.
+struct BenchResult {
+    var label: String
+    var spendRows = 0
+    var subjects = 0
+    var loadMicros: Int64 = 0
+    var floorMicros: Int64 = 0
+    var firstMicros: Int64 = 0
+    var nextMicros: Int64 = 0
+    var firstRSSKiB = 0
+    var nextRSSKiB = 0
+    var granted = 0
+    var nextEvaluated = 0
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs the measurements of `spend-recon bench` on one throwaway server.
+struct Bench {
+    let server: ThrowawayPostgres
+    let logger: Logger
+    let logLevel: Logger.Level
+    let printPlans: Bool
+
+    func measure(label: String, profile: SampleProfile) throws -> BenchResult {
+        var result = BenchResult(label: label)
+        let admin = try Connection(conninfo: server.conninfo(), logger: logger)
+        let database = "bench_\(label)"
+        try admin.execute("DROP DATABASE IF EXISTS \(try admin.quoteIdentifier(database))")
+        try admin.execute("CREATE DATABASE \(try admin.quoteIdentifier(database))")
+        let conninfo = server.conninfo(database: database)
+        let db = try Connection(conninfo: conninfo, logger: logger)
+        let migrator = Migrator(connection: db, logger: logger)
+        try migrator.migrate()
+        try migrator.createBillingTables()
+
+        let generator = SampleGenerator(profile: profile)
+        var start = monotonicMicroseconds()
+        let counts = try SampleLoader(connection: db).load(generator)
+        try db.executeScript("VACUUM ANALYZE")
+        result.loadMicros = monotonicMicroseconds() - start
+        result.spendRows = counts.spendRows
+        result.subjects = profile.merchants + profile.promoCodes
+
+        // The floor, twice: the first warms the cache as the run would find it; the second counts.
+        _ = try FloorQuery.run(connection: db, asOf: profile.asOf)
+        start = monotonicMicroseconds()
+        _ = try FloorQuery.run(connection: db, asOf: profile.asOf)
+        result.floorMicros = monotonicMicroseconds() - start
+        if printPlans {
+            print("plan of the floor (\(label)):")
+            for row in try db.execute("EXPLAIN " + FloorQuery.sql, [profile.asOf]).rows { print("  " + (try row.decode(0, as: String.self))) }
+        }
+
+        let first = try runJob(conninfo: conninfo, asOf: profile.asOf)
+        result.firstMicros = first.micros
+        result.firstRSSKiB = first.rssKiB
+        let evaluated = try db.execute("""
+            SELECT evaluated, granted, (SELECT count(*) FROM recon.subject_status) FROM recon.runs ORDER BY run_id DESC LIMIT 1
+            """)[0]
+        // Subjects whose integration or code was rejected (a bad account row) are not evaluated.
+        let generated = result.subjects
+        result.subjects = try evaluated.decode(2, as: Int.self)
+        guard try evaluated.decode(0, as: Int.self) == result.subjects, result.subjects > generated * 9 / 10 else {
+            throw BenchFailure(description: "the first night evaluated \(try evaluated.decode(0, as: Int.self)) subjects, "
+                               + "\(result.subjects) stored, of \(generated) generated")
+        }
+        result.granted = try evaluated.decode(1, as: Int.self)
+
+        let nextNight = profile.asOf.adding(days: 1)
+        let added = try SampleLoader(connection: db).loadSpend(generator, from: profile.asOf, to: nextNight)
+        try db.executeScript("ANALYZE billing.billed_spend; ANALYZE billing.topup_consumption")
+        let next = try runJob(conninfo: conninfo, asOf: nextNight)
+        result.nextMicros = next.micros
+        result.nextRSSKiB = next.rssKiB
+        result.nextEvaluated = try db.execute("SELECT evaluated FROM recon.runs ORDER BY run_id DESC LIMIT 1")[0].decode(0, as: Int.self)
+        logger.info("next night", metadata: ["added_rows": "\(added.spendRows)", "evaluated": "\(result.nextEvaluated)"])
+
+        // Correctness smoke: the same night again writes nothing; one grant per subject.
+        _ = try runJob(conninfo: conninfo, asOf: nextNight)
+        let again = try db.execute("SELECT written FROM recon.runs ORDER BY run_id DESC LIMIT 1")[0].decode(0, as: Int.self)
+        let doubled = try db.execute("""
+            SELECT count(*) FROM (SELECT program_id, subject_key FROM recon.credit_grants GROUP BY 1, 2 HAVING count(*) > 1) d
+            """)[0].decode(0, as: Int.self)
+        guard again == 0, doubled == 0 else {
+            throw BenchFailure(description: "repeating a night wrote \(again) subjects; \(doubled) subjects have two grants")
+        }
+        if printPlans {
+            print("plan of the job's spend read (\(label)):")
+            for line in try FactReader.explainSpendRead(connection: db, asOf: nextNight) { print("  " + line) }
+        }
+        return result
+    }
+
+    /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it.
+    func runJob(conninfo: String, asOf: Instant) throws -> (micros: Int64, rssKiB: Int) {
+        let output = NSTemporaryDirectory() + "spend-recon-bench-\(getpid()).log"
+        defer { unlink(output) }
+        let start = monotonicMicroseconds()
+        let pid = try Subprocess.spawn(Self.executablePath(), ["run", "--db", conninfo, "--as-of", asOf.iso8601,
+                                                                "--log-level", logLevel.rawValue],
+                                       stdout: output, stderr: output)
+        let (code, rss) = try Subprocess.waitWithUsage(pid)
+        let micros = monotonicMicroseconds() - start
+        if logLevel <= .info, let log = try? String(contentsOfFile: output, encoding: .utf8) {
+            FileHandle.standardError.write(Data(log.utf8))
+        }
+        guard code == 0 else {
+            let log = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            throw BenchFailure(description: "spend-recon run exited \(code): \(log.suffix(2000))")
+        }
+        return (micros, rss)
+    }
+
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    static func table(_ results: [BenchResult]) -> String {
+        var lines = ["", "scale  spend rows   subjects   load      floor     first night  next night  peak RSS first/next"]
+        for r in results {
+            lines.append([r.label.padding(toLength: 6, withPad: " ", startingAt: 0), pad(grouped(r.spendRows), 12),
+                          pad(grouped(r.subjects), 10), pad(seconds(r.loadMicros), 9), pad(seconds(r.floorMicros), 9),
+                          pad(seconds(r.firstMicros), 12), pad(seconds(r.nextMicros), 11),
+                          "\(r.firstRSSKiB / 1024) MiB / \(r.nextRSSKiB / 1024) MiB"].joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func ratios(small: BenchResult, large: BenchResult) -> String {
+        let runToFloor = ratio(large.firstMicros, large.floorMicros)
+        let nextToFirst = ratio(large.nextMicros, large.firstMicros)
+        let peak = max(large.firstRSSKiB, large.nextRSSKiB)
+        let rss = ratio(Int64(peak), Int64(max(small.firstRSSKiB, small.nextRSSKiB)))
+        func verdict(_ hundredths: Int64, _ limit: Int64) -> String { hundredths <= limit ? "ok" : "OVER" }
+        return """
+
+            ratios at full scale (target):
+              run / floor          \(hundredths(runToFloor))  (<= 1.50) \(verdict(runToFloor, 150))
+              next / first night   \(hundredths(nextToFirst))  (<= 0.15) \(verdict(nextToFirst, 15))
+              RSS full / fifth     \(hundredths(rss))  (<= 1.25) \(verdict(rss, 125))
+              peak RSS             \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
+            first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects
+            """
+    }
+
+    /// a / b in hundredths, rounded half up, integers only.
+    static func ratio(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? 0 : (a * 200 + b) / (2 * b) }
+    static func hundredths(_ value: Int64) -> String { ExactDecimal.format(minorUnits: value, exponent: 2) }
+    static func seconds(_ micros: Int64) -> String { ExactDecimal.format(minorUnits: micros / 10_000, exponent: 2) + " s" }
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}
+
+func grouped(_ value: Int) -> String { ProgressLine.grouped(value) }
