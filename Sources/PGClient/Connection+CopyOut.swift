@@ -14,10 +14,12 @@ extension Connection {
         guard PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 0) == 1 else { throw makeConnectionError(query: sql) }
         guard let first = PQgetResult(handle) else { throw makeConnectionError(query: sql) }
         guard PQresultStatus(first) == PGRES_COPY_OUT else {
-            let error = makeError(first, query: sql)
+            let error = PQresultStatus(first) == PGRES_FATAL_ERROR
+                ? makeError(first, query: sql)
+                : PostgresError(kind: .usage, message: "statement did not start COPY TO STDOUT", query: sql)
             PQclear(first)
             drainResults()
-            throw error.kind == .server ? error : PostgresError(kind: .usage, message: "statement did not start COPY TO STDOUT", query: sql)
+            throw error
         }
         PQclear(first)
         var rows = 0

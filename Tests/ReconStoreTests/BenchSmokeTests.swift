@@ -1,0 +1,30 @@
+import XCTest
+
+/// `spend-recon bench` at a small scale: correctness only, never timing. The bench itself fails
+/// (exit 70) when a night evaluates the wrong subjects, a repeated night writes anything, or a
+/// subject has two grants.
+final class BenchSmokeTests: XCTestCase {
+    func testBenchRunsAtSmallScaleAndPrintsEveryRatio() throws {
+        let run = try runBinary(["bench", "--scale", "0.002"])
+        XCTAssertEqual(run.code, 0, run.err + run.out)
+        let lines = run.out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("spend-recon bench: 400 integrations, 20 promo codes") }, run.out)
+        for label in ["fifth", "full"] {
+            let row = try XCTUnwrap(lines.first { $0.hasPrefix(label + " ") }, run.out)
+            XCTAssertTrue(row.contains(" MiB / "), row)
+        }
+        for ratio in ["run / floor", "next / first night", "RSS full / fifth", "peak RSS"] {
+            XCTAssertTrue(lines.contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(ratio) }, "\(ratio) missing:\n\(run.out)")
+        }
+        let grants = try XCTUnwrap(lines.first { $0.hasPrefix("first night: ") })
+        XCTAssertFalse(grants.hasPrefix("first night: 0 grants"), grants)
+    }
+
+    func testBenchRefusesAScaleItCannotUse() throws {
+        for scale in ["0", "-1", "abc", "0.0000001", "1000"] {
+            let run = try runBinary(["bench", "--scale", scale])
+            XCTAssertEqual(run.code, 64, "\(scale): \(run.err)")
+            XCTAssertTrue(run.err.contains("--scale"), run.err)
+        }
+    }
+}
