@@ -13,6 +13,7 @@ public struct DecisionWriter {
     public init(connection: Connection, runID: Int64) throws {
         self.connection = connection
         self.runID = runID
+        try connection.execute("SET jit = off")
         try connection.executeScript("""
             CREATE TEMP TABLE IF NOT EXISTS stage_decisions (
                 program_id text, subject_key text, subject text, integration_id bigint, partner text,

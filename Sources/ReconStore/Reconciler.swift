@@ -14,7 +14,7 @@ public struct Reconciler {
     let reader: Connection
     let logger: Logger
     /// Subjects per write transaction.
-    public var batchSize = 500
+    public var batchSize = 2000
     /// Called after each subject is evaluated with (done, total), for a progress display.
     public var progress: ((_ done: Int, _ total: Int) -> Void)?
 

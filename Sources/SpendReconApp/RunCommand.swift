@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
     var metricsFile: String?
 
     @Option(help: ArgumentHelp("Subjects per write transaction.", visibility: .hidden))
-    var batchSize = 500
+    var batchSize = 2000
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
