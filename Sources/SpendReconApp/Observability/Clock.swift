@@ -1,5 +1,6 @@
 import Exact
 import Foundation
+import ReconStore
 
 extension Instant {
     /// The current instant from the system clock, at microsecond resolution.
@@ -10,9 +11,5 @@ extension Instant {
     }
 }
 
-/// Microseconds on the monotonic clock, for durations and rates (never jumps with NTP).
-func monotonicMicroseconds() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
-}
+/// Microseconds on the monotonic clock, for durations and rates (the store's clock).
+func monotonicMicroseconds() -> Int64 { MonotonicClock.microseconds() }
