@@ -77,7 +77,8 @@ public struct FactReader {
     /// account's valid rows to `body` in one piece; rejected rows go to `reject`. Memory holds one
     /// account's rows at a time. Only accounts in `wanted` are buffered; the others are validated
     /// (so their bad rows are still recorded) and dropped.
-    /// With `onlyAccounts`, only those accounts' rows are read (for `explain`).
+    /// With `onlyAccounts`, only those accounts' rows are read (`explain`, and later nights once
+    /// most subjects are final).
     public func streamSpend(accounts: AccountLookup, wanted: Set<Int64>, onlyAccounts: [Int64]? = nil,
                             reject: (Rejection, RawSpendRow) throws -> Void,
                             body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {

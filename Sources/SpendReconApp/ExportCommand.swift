@@ -101,7 +101,7 @@ final class OutputSink {
         guard let path, let temporary else { return }
         try handle.synchronize()
         try handle.close()
-        guard rename(temporary, path) == 0 else { throw ValidationError("cannot move the export into \(path)") }
+        guard rename(temporary, path) == 0 else { throw ValidationError("cannot move the output into \(path)") }
     }
 
     func abandon() {

@@ -107,7 +107,13 @@ struct MetricsFile {
             text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) gauge\n"
             for sample in lines { text += "\(sample.name)\(sample.labels) \(sample.value)\n" }
         }
-        try AtomicFile.write(text, to: path)
+        // The export's writer: a temporary file beside the target, flushed, renamed into place.
+        let sink = try OutputSink(path: path)
+        sink.write(text)
+        do { try sink.commit() } catch {
+            sink.abandon()
+            throw error
+        }
     }
 
     /// Microseconds as exact decimal seconds (`1767052800.123456`).
@@ -119,39 +125,4 @@ struct MetricsFile {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
-}
-
-/// Writes a whole file or nothing: a temporary file beside it, flushed, renamed into place.
-enum AtomicFile {
-    static func write(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw MetricsFileError(path: path, reason: String(cString: strerror(errno))) }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                throw MetricsFileError(path: path, reason: reason)
-            }
-            offset += written
-        }
-        fsync(fd)
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw MetricsFileError(path: path, reason: reason)
-        }
-    }
-}
-
-struct MetricsFileError: Error, CustomStringConvertible {
-    let path: String
-    let reason: String
-    var description: String { "cannot write the metrics file \(path): \(reason)" }
 }
