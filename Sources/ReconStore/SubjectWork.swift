@@ -51,7 +51,38 @@ enum SubjectWork {
         return work
     }
 
+    /// The decision as of `asOf`; a final one as it stood at the earliest instant it was final
+    /// (`FinalDecision`), so that it is the same whichever nights ran before.
     func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
+        let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments)
+        guard decision.isFinal else { return decision }
+        return try FinalDecision.earliest(decision, candidates: instants(decision, account: account, rows: rows,
+                                                                          enrollments: enrollments)) {
+            try evaluateOnce(asOf: $0, account: account, rows: rows, enrollments: enrollments)
+        }
+    }
+
+    /// Every instant at which a fact this subject's decision depends on changes.
+    func instants(_ decision: Decision, account: Account, rows: [SpendRow], enrollments: [Enrollment]) -> [Instant] {
+        var instants: [Instant] = []
+        switch self {
+        case let .partner(program, integration, _):
+            instants += [integration.setUpAt, integration.firstCampaignAt, program.creditExpiresAt].compactMap { $0 }
+        case let .promo(program, code, _):
+            instants += [code.receivedAt, code.receivedAt.adding(days: program.activationDays ?? 0), code.activatedAt,
+                         program.creditExpiresAt].compactMap { $0 }
+        }
+        if let cash = account.firstCashAt { instants.append(cash) }
+        if let window = decision.window { instants += [window.start, window.end, window.cutoff] }
+        for enrollment in enrollments { instants.append(enrollment.enrolledAt) }
+        for row in rows {
+            instants.append(row.at)
+            if let paid = row.paidAt { instants.append(paid) }
+        }
+        return instants
+    }
+
+    func evaluateOnce(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
         do {
             switch self {
             case let .partner(program, integration, ranking):
