@@ -55,6 +55,16 @@ public final class Connection {
 
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// Closes the connection and opens it again with the same parameters (libpq's `PQreset`),
+    /// for a session the server terminated. Session state (settings, advisory locks) is gone.
+    public func reset() throws {
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(kind: .connection, message: Self.trimmed(redactor.redact(String(cString: PQerrorMessage(handle)))))
+        }
+        try executeScript("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3")
+    }
+
     /// Runs one statement with bound parameters and returns its rows.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [PostgresEncodable?] = []) throws -> QueryResult {

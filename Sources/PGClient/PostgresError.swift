@@ -52,6 +52,12 @@ public struct PostgresError: Error, Sendable {
             || sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P02" || $0 == "57P03" } == true
     }
 
+    /// The server cancelled the statement: `statement_timeout`, `lock_timeout` or
+    /// `idle_in_transaction_session_timeout` ran out (or an operator cancelled it).
+    public var isTimeout: Bool {
+        sqlState == Self.queryCanceled || sqlState == "55P03" || sqlState == "25P03"
+    }
+
     public static let uniqueViolation = "23505"
     public static let queryCanceled = "57014"
 }

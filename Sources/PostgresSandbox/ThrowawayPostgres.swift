@@ -104,6 +104,19 @@ public final class ThrowawayPostgres: @unchecked Sendable {
                                                      "-m", "immediate", "restart"], log: directory + "/pg_ctl.log")
     }
 
+    /// Stops the server but keeps its data, for a later `resume()` (fault tests: a night while
+    /// the database is down).
+    public func pause() throws {
+        try ServerUser.current().run(binaries.pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
+                                     log: directory + "/pg_ctl.log")
+    }
+
+    /// Starts a server stopped by `pause()` on the same port and socket.
+    public func resume() throws {
+        try ServerUser.current().run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
+                                     log: directory + "/pg_ctl.log")
+    }
+
     static func destroy(directory: String, binaries: PostgresBinaries) {
         if FileManager.default.fileExists(atPath: directory + "/data/postmaster.pid") {
             try? ServerUser.current().run(binaries.pgCtl, ["-D", directory + "/data", "-m", "immediate", "-w", "stop"],

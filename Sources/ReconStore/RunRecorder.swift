@@ -37,10 +37,25 @@ public struct RunRecorder {
                   summary.count(.thresholdNotReached), summary.count(.ineligible), summary.rejectedRows, summary.written])
     }
 
-    /// Marks the run failed with a description that carries no row data and no password.
+    /// Marks the run failed with a description that carries no row data and no password. When
+    /// the server ended the session (terminated backend, restart), it reconnects once to say so;
+    /// if even that fails, the next run marks the record abandoned.
     public func fail(_ runID: Int64, error: Error) {
-        _ = try? connection.execute("""
-            UPDATE recon.runs SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE run_id = $1
-            """, [runID, String(describing: error)])
+        let mark = {
+            _ = try self.connection.execute("""
+                UPDATE recon.runs SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE run_id = $1
+                """, [runID, String(describing: error)])
+        }
+        do {
+            try mark()
+        } catch {
+            guard !connection.isHealthy || (error as? PostgresError)?.isConnectionProblem == true else { return }
+            do {
+                try connection.reset()
+                try mark()
+            } catch {
+                connection.logger.warning("could not record the run as failed", metadata: ["run_id": "\(runID)"])
+            }
+        }
     }
 }

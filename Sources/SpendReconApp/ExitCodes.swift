@@ -21,6 +21,11 @@ public enum SpendReconExit {
         case let error as PostgresError where error.isConnectionProblem:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
             return ExitCode(unavailable)
+        case let error as PostgresError where error.isTimeout:
+            // A timeout the operator set (statement_timeout, lock_timeout): the database did not
+            // serve the job in time. Nothing half-written; retry later or raise the limit.
+            logger.error("database statement timed out", metadata: ["error": "\(error)"])
+            return ExitCode(unavailable)
         case let error as Migrator.Failure:
             logger.error("migration refused", metadata: ["error": "\(error)"])
             return ExitCode(dataError)

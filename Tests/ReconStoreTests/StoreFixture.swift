@@ -80,6 +80,43 @@ final class StoreFixture {
         try db.execute("INSERT INTO billing.promotion_enrollments VALUES ($1, $2, $3)", [account, promotion, t(at)])
     }
 
+    /// Many partner subjects: every third reaches a tier, some reach the top, the rest fall short.
+    func populate(subjects: Int) throws {
+        try db.executeScript("""
+            INSERT INTO billing.ad_accounts
+            SELECT g, 'US', 'USD', 'self_serve', 'approved', false, false, 'manual', '2025-01-01Z', '2025-11-02Z'
+            FROM generate_series(1, \(subjects)) g;
+            INSERT INTO billing.partner_integrations
+            SELECT g, 'woocommerce', 'm-' || g, 'US', g, false, '2025-11-01Z', '2025-11-03Z' FROM generate_series(1, \(subjects)) g;
+            INSERT INTO billing.billed_spend
+            SELECT g * 10 + k, g, 'USD', '2025-11-05Z'::timestamptz + k * interval '1 hour',
+                   (g % 7) * 150 + k, 0, 0, '2025-11-06Z'
+            FROM generate_series(1, \(subjects)) g, generate_series(1, 5) k;
+            """)
+    }
+
+    /// Puts a view in front of `billing.billed_spend` that sleeps once per statement reading it:
+    /// a deterministic slow read (SPEC: billing may be views), for lock and timeout tests.
+    func slowDownSpendReads(seconds: Int) throws {
+        try db.executeScript("""
+            ALTER TABLE billing.billed_spend RENAME TO billed_spend_rows;
+            CREATE VIEW billing.billed_spend AS
+                SELECT b.* FROM billing.billed_spend_rows b, (SELECT pg_sleep(\(seconds))) AS pause;
+            """)
+    }
+
+    func restoreSpendReads() throws {
+        try db.executeScript("DROP VIEW billing.billed_spend; ALTER TABLE billing.billed_spend_rows RENAME TO billed_spend")
+    }
+
+    /// Empties every table the job writes, keeping programs and billing.
+    func resetDecisions() throws {
+        try db.executeScript("""
+            TRUNCATE recon.runs, recon.subject_status, recon.ineligibility_reasons, recon.credit_grants,
+                     recon.rejected_rows, recon.adjustments, recon.discrepancies
+            """)
+    }
+
     // MARK: running and reading back
 
     @discardableResult

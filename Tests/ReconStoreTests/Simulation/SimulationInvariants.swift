@@ -87,9 +87,11 @@ enum SimulationInvariants {
     ]
 
     /// The broken rows of every check, named; empty when every promise holds.
-    static func violations(_ db: Connection) throws -> [String] {
+    /// `includingRuns: false` after a deliberate kill, whose run record stays `running` until
+    /// the next run marks it abandoned.
+    static func violations(_ db: Connection, includingRuns: Bool = true) throws -> [String] {
         var found: [String] = []
-        for check in checks {
+        for check in checks where includingRuns || !check.name.hasPrefix("no run left") {
             let rows = try db.execute(check.sql).rows.map { try $0.decode(0, as: String.self) }
             if !rows.isEmpty { found.append("\(check.name): \(rows.prefix(5).joined(separator: " | "))") }
         }

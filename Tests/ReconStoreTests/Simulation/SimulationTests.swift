@@ -69,7 +69,7 @@ final class SimulationTests: XCTestCase {
         var failures: [String] = []
         var endings: [(decisions: [String], rejected: Set<String>)] = []
         for (index, nights) in cadences.enumerated() {
-            try resetRecon(f)
+            try f.resetDecisions()
             var finalBefore = Set<String>()
             for night in nights {
                 let batchSize = Int(random.int(1...64))
@@ -143,13 +143,6 @@ final class SimulationTests: XCTestCase {
         }
         if before != after { failures.append("\(context): rerun over unchanged data changed the decision tables") }
         return failures
-    }
-
-    func resetRecon(_ f: StoreFixture) throws {
-        try f.db.executeScript("""
-            TRUNCATE recon.runs, recon.subject_status, recon.ineligibility_reasons, recon.credit_grants,
-                     recon.rejected_rows, recon.adjustments, recon.discrepancies
-            """)
     }
 
     /// The generator itself is deterministic: a seed is a replay.
