@@ -56,9 +56,17 @@ enum SubjectWork {
     func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
         let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments)
         guard decision.isFinal else { return decision }
-        return try FinalDecision.earliest(decision, candidates: instants(decision, account: account, rows: rows,
-                                                                          enrollments: enrollments)) {
+        return try FinalDecision.earliest(decision, existsFrom: existsFrom,
+                                          candidates: instants(decision, account: account, rows: rows, enrollments: enrollments)) {
             try evaluateOnce(asOf: $0, account: account, rows: rows, enrollments: enrollments)
+        }
+    }
+
+    /// From when the subject exists: an integration's set-up, a code's receipt.
+    var existsFrom: Instant {
+        switch self {
+        case let .partner(_, integration, _): return integration.setUpAt
+        case let .promo(_, code, _): return code.receivedAt
         }
     }
 
