@@ -40,7 +40,7 @@ let package = Package(
 
         .testTarget(name: "ExactTests", dependencies: ["Exact"]),
         .testTarget(name: "ReconRulesTests", dependencies: ["ReconRules", "Exact"]),
-        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresSandbox", "Exact", logging]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresSandbox", "Exact", "SampleData", logging]),
         .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "SampleData", "Exact", logging]),
     ],
     swiftLanguageModes: [.v5]

@@ -83,20 +83,25 @@ public struct Explainer {
             return try picks[accountID, default: []].map { work in
                 let decision = try work.evaluate(asOf: asOf, account: account, rows: rows,
                                                  enrollments: facts.enrollments[accountID] ?? [])
-                return describe(decision, program: work.program, rows: rows, rejected: rejectedByAccount[accountID] ?? [], asOf: asOf)
+                return describe(decision, program: work.program, rows: rows, rejected: rejectedByAccount[accountID] ?? [])
             }
         }
     }
 
-    func describe(_ d: Decision, program: Program, rows: [SpendRow], rejected: [(Rejection, RawSpendRow)], asOf: Instant) -> SubjectExplanation {
-        let pastCutoff = d.window.map { asOf >= $0.cutoff } ?? false
+    func describe(_ d: Decision, program: Program, rows: [SpendRow], rejected: [(Rejection, RawSpendRow)]) -> SubjectExplanation {
+        // A final decision stands as of the instant it became final (`FinalDecision`), which may be
+        // before the `asOf` asked for: rows are judged as of that instant, so they add up to the decision.
+        let decidedAsOf = d.asOf
+        let pastCutoff = d.window.map { decidedAsOf >= $0.cutoff } ?? false
         var lines: [RowLine] = []
         // Rows near the window: from window_days before its start to its cutoff (all rows when there is no window).
         let from = d.window?.start.adding(days: -program.windowDays)
         for row in rows where from.map({ row.at >= $0 }) ?? true && d.window.map({ row.at < $0.cutoff }) ?? true {
-            let verdict = RowVerdict.classify(row, window: d.window, asOf: asOf)
+            let verdict = row.at > decidedAsOf
+                ? "after the decision became final (\(decidedAsOf.iso8601)): changes nothing"
+                : RowVerdict.classify(row, window: d.window, asOf: decidedAsOf).describe(d.currency, pastCutoff: pastCutoff)
             lines.append(RowLine(table: row.source.rawValue, key: String(row.id), at: row.at.iso8601,
-                                 amount: d.currency.format(row.amount), verdict: verdict.describe(d.currency, pastCutoff: pastCutoff)))
+                                 amount: d.currency.format(row.amount), verdict: verdict))
         }
         for (rejection, raw) in rejected {
             lines.append(RowLine(table: rejection.table, key: rejection.key, at: raw.at?.iso8601, amount: raw.amount,

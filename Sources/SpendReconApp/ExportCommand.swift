@@ -49,6 +49,9 @@ struct ExportCommand: ParsableCommand {
         let logger = database.makeLogger("spend-recon.export")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
+            if let program, try ProgramCatalog(connection: connection).load(only: program).isEmpty {
+                throw ValidationError("unknown program \(program)")
+            }
             let sink = try OutputSink(path: output)
             do {
                 let count = try SupportExport(connection: connection).write(
