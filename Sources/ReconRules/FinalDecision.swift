@@ -12,44 +12,50 @@ import Exact
 /// campaign, an activation, a deadline, an enrolment, a row's spend or payment time, a window's
 /// end or cutoff), so the earliest final instant is one of them, or the night itself.
 public enum FinalDecision {
-    /// `decision` is final as of its `asOf`. Returns the evaluation at the earliest of
-    /// `candidates` in `[existsFrom, decision.asOf)` at which the subject was already final, or
-    /// `decision` when it was final at none of them.
+    /// `decision` is final as of its `asOf`. Returns the evaluation at the earliest instant in
+    /// `[existsFrom, decision.asOf)` at which the subject was already final, or `decision` when
+    /// it was final at none of them.
     ///
     /// Finality has two sources. A final reason (P1, P2, P4, P5, P6's once-per-account, C1, C2,
-    /// C4, origin, cash, currency) or a passed cutoff, once true, stays true: the earliest such
-    /// instant is found by binary search. An early grant needs the top tier reached (which also
-    /// stays true once true) but also no reason at that instant — and a non-final reason (a
-    /// suspension, a conflicting enrolment) can come and go. So before the first final reason,
-    /// the instants from the one where the top tier is first reached are tried in order, and
-    /// the first that grants wins: the night that would have granted it.
-    public static func earliest(_ decision: Decision, existsFrom: Instant, candidates: [Instant],
+    /// C4, origin, cash, currency) or a passed cutoff, once true, stays true, and starts at one of
+    /// a few instants (`settling`: the subject's set-up or receipt, its activation, its deadline,
+    /// its cutoff): binary search finds the first. An early grant needs the top tier reached
+    /// (which starts at one of `reaching`: a row's spend or payment time, first cash, a campaign,
+    /// and also stays true) and no reason at that instant — but a non-final reason (a
+    /// conflicting enrolment) can block it. So before the first settling instant, the `reaching`
+    /// instants from the one where the top tier is first reached are tried in order, and the
+    /// first that grants wins: the night that would have granted it.
+    public static func earliest(_ decision: Decision, existsFrom: Instant, settling: [Instant], reaching: [Instant],
                                 evaluate: (Instant) throws -> Decision) rethrows -> Decision {
         guard decision.isFinal else { return decision }
-        let instants = Array(Set(candidates.filter { existsFrom <= $0 && $0 < decision.asOf })).sorted()
-        var evaluated: [Int: Decision] = [:]
-        func at(_ index: Int) throws -> Decision {
-            if index == instants.count { return decision }
-            if let known = evaluated[index] { return known }
-            let result = try evaluate(instants[index])
-            evaluated[index] = result
+        func window(_ instants: [Instant], before end: Instant) -> [Instant] {
+            Array(Set(instants.filter { existsFrom <= $0 && $0 < end })).sorted()
+        }
+        var evaluated: [Instant: Decision] = [:]
+        func at(_ instant: Instant) throws -> Decision {
+            if instant == decision.asOf { return decision }
+            if let known = evaluated[instant] { return known }
+            let result = try evaluate(instant)
+            evaluated[instant] = result
             return result
         }
-        /// The first index in `0...end` whose evaluation satisfies `holds` (monotone), or `end`.
-        func firstIndex(before end: Int, where holds: (Decision) -> Bool) throws -> Int {
+        /// The first of `instants` whose evaluation satisfies `holds` (monotone), or `fallback`.
+        func first(of instants: [Instant], where holds: (Decision) -> Bool, or fallback: Instant) throws -> Instant {
             var low = 0
-            var high = end
+            var high = instants.count
             while low < high {
                 let middle = (low + high) / 2
-                if holds(try at(middle)) { high = middle } else { low = middle + 1 }
+                if holds(try at(instants[middle])) { high = middle } else { low = middle + 1 }
             }
-            return low
+            return low < instants.count ? instants[low] : fallback
         }
-        let settled = try firstIndex(before: instants.count, where: isSettledForGood)
+        let settled = try first(of: window(settling, before: decision.asOf), where: isSettledForGood, or: decision.asOf)
         if topTierReached(decision) {
-            let reached = try firstIndex(before: settled, where: topTierReached)
-            for index in reached..<settled where try at(index).isFinal {
-                return try at(index)
+            let candidates = window(reaching, before: settled)
+            let reached = try first(of: candidates, where: topTierReached, or: settled)
+            for instant in candidates where instant >= reached {
+                let earlier = try at(instant)
+                if earlier.isFinal { return earlier }
             }
         }
         return try at(settled)

@@ -56,8 +56,8 @@ enum SubjectWork {
     func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
         let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments)
         guard decision.isFinal else { return decision }
-        return try FinalDecision.earliest(decision, existsFrom: existsFrom,
-                                          candidates: instants(decision, account: account, rows: rows, enrollments: enrollments)) {
+        let (settling, reaching) = instants(decision, account: account, rows: rows)
+        return try FinalDecision.earliest(decision, existsFrom: existsFrom, settling: settling, reaching: reaching) {
             try evaluateOnce(asOf: $0, account: account, rows: rows, enrollments: enrollments)
         }
     }
@@ -70,24 +70,26 @@ enum SubjectWork {
         }
     }
 
-    /// Every instant at which a fact this subject's decision depends on changes.
-    func instants(_ decision: Decision, account: Account, rows: [SpendRow], enrollments: [Enrollment]) -> [Instant] {
-        var instants: [Instant] = []
+    /// The instants at which a final reason or a passed cutoff can start (`settling`), and those
+    /// at which the top tier can first be reached or a grant unblocked (`reaching`): see
+    /// `FinalDecision`.
+    func instants(_ decision: Decision, account: Account, rows: [SpendRow]) -> (settling: [Instant], reaching: [Instant]) {
+        var settling: [Instant] = [existsFrom]
+        var reaching: [Instant] = []
         switch self {
-        case let .partner(program, integration, _):
-            instants += [integration.setUpAt, integration.firstCampaignAt, program.creditExpiresAt].compactMap { $0 }
+        case let .partner(_, integration, _):
+            if let campaign = integration.firstCampaignAt { reaching.append(campaign) }
         case let .promo(program, code, _):
-            instants += [code.receivedAt, code.receivedAt.adding(days: program.activationDays ?? 0), code.activatedAt,
-                         program.creditExpiresAt].compactMap { $0 }
+            settling.append(code.receivedAt.adding(days: program.activationDays ?? 0))
+            if let activated = code.activatedAt { settling.append(activated) }
         }
-        if let cash = account.firstCashAt { instants.append(cash) }
-        if let window = decision.window { instants += [window.start, window.end, window.cutoff] }
-        for enrollment in enrollments { instants.append(enrollment.enrolledAt) }
+        if let window = decision.window { settling.append(window.cutoff) }
+        if let cash = account.firstCashAt { reaching.append(cash) }
         for row in rows {
-            instants.append(row.at)
-            if let paid = row.paidAt { instants.append(paid) }
+            reaching.append(row.at)
+            if let paid = row.paidAt { reaching.append(paid) }
         }
-        return instants
+        return (settling, reaching + settling)
     }
 
     func evaluateOnce(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
