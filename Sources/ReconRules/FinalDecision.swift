@@ -8,9 +8,10 @@ import Exact
 /// disagree, and a rerun over unchanged data would find "differences".
 ///
 /// So a final decision is recorded as it stood at the earliest instant it was already final: the
-/// evaluation as of that instant. Facts only change at known instants (a set-up, first cash, a
-/// campaign, an activation, a deadline, an enrolment, a row's spend or payment time, a window's
-/// end or cutoff), so the earliest final instant is one of them, or the night itself.
+/// evaluation as of that instant. Finality can only begin at known instants (a set-up or receipt,
+/// an activation, a deadline, a cutoff; for an early grant also first cash, a campaign, a row's
+/// spend or payment time), so the earliest final instant is one of them, or the night itself.
+/// (An enrolment can only block a grant, never start finality, so it is not a candidate.)
 public enum FinalDecision {
     /// `decision` is final as of its `asOf`. Returns the evaluation at the earliest instant in
     /// `[existsFrom, decision.asOf)` at which the subject was already final, or `decision` when
