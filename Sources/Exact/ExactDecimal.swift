@@ -36,6 +36,17 @@ public struct ExactDecimal: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Parses UTF-8 bytes in place, as `init(parsing:)` does text.
+    public init(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(Problem) {
+        switch Self.parse(bytes) {
+        case let .success((coefficient, scale)):
+            self.coefficient = coefficient
+            self.scale = scale
+        case let .failure(problem):
+            throw problem
+        }
+    }
+
     /// `[sign] digits [. digits]` with at least one digit on some side of the point and at
     /// least one after it when there is a point. Trailing fractional zeros do not count towards
     /// the scale (nor towards overflow).

@@ -79,13 +79,14 @@ public struct RawSpendRow: Sendable {
     public var accountID: Int64?
     public var currency: String?
     public var at: Instant?
-    public var amount: String?
-    public var tax: String?
-    public var credit: String?
+    /// Money as read (text or binary `numeric`); the currency's exponent is checked in validation.
+    public var amount: DecimalReading?
+    public var tax: DecimalReading?
+    public var credit: DecimalReading?
     public var paidAt: Instant?
 
     public init(source: SpendRow.Source, id: Int64?, accountID: Int64?, currency: String?, at: Instant?,
-                amount: String?, tax: String?, credit: String?, paidAt: Instant?) {
+                amount: DecimalReading?, tax: DecimalReading?, credit: DecimalReading?, paidAt: Instant?) {
         self.source = source
         self.id = id
         self.accountID = accountID
@@ -95,6 +96,14 @@ public struct RawSpendRow: Sendable {
         self.tax = tax
         self.credit = credit
         self.paidAt = paidAt
+    }
+
+    /// Money as numeric text, as tests and the text format give it.
+    public init(source: SpendRow.Source, id: Int64?, accountID: Int64?, currency: String?, at: Instant?,
+                amount: String?, tax: String?, credit: String?, paidAt: Instant?) {
+        self.init(source: source, id: id, accountID: accountID, currency: currency, at: at,
+                  amount: amount.map(DecimalReading.init(text:)), tax: tax.map(DecimalReading.init(text:)),
+                  credit: credit.map(DecimalReading.init(text:)), paidAt: paidAt)
     }
 }
 

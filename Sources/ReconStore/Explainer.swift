@@ -104,7 +104,7 @@ public struct Explainer {
                                  amount: d.currency.format(row.amount), verdict: verdict))
         }
         for (rejection, raw) in rejected {
-            lines.append(RowLine(table: rejection.table, key: rejection.key, at: raw.at?.iso8601, amount: raw.amount,
+            lines.append(RowLine(table: rejection.table, key: rejection.key, at: raw.at?.iso8601, amount: raw.amount?.text,
                                  verdict: "rejected (\(rejection.problem)): breaks the input contract, counts for nothing"))
         }
         let ladder = program.ladder(country: d.country)

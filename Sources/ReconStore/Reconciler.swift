@@ -7,8 +7,9 @@ import ReconRules
 /// decisions. One run at a time (advisory lock); every run is recorded in `recon.runs`.
 ///
 /// It needs two connections: spend rows stream on `reader` while decision batches commit on
-/// `connection` (which also holds the run lock), because a statement sent on a streaming
-/// connection would make libpq drop the rest of the stream.
+/// `connection` (which also holds the run lock) from a writer thread (`BackgroundWriter`), so
+/// the database commits one batch while the next is read and evaluated; a statement sent on a
+/// streaming connection would make libpq drop the rest of the stream.
 public struct Reconciler {
     let connection: Connection
     let reader: Connection
@@ -56,19 +57,16 @@ public struct Reconciler {
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
         let finalKeys = try loadSubjectIDs()
         summary.skippedFinal = finalKeys.count
-        let writer = try runID.map { try DecisionWriter(connection: connection, runID: $0) }
+        let writer = try runID.map { BackgroundWriter(writer: try DecisionWriter(connection: connection, runID: $0)) }
+        defer { writer?.abandon() }
         var batch: [Decision] = []
         var rejections: [Rejection] = []
         var credit: [Currency: Int64] = [:]
         func flush() throws {
-            defer {
-                batch.removeAll(keepingCapacity: true)
-                rejections.removeAll()
-            }
             guard let writer, !batch.isEmpty || !rejections.isEmpty else { return }
-            let start = MonotonicClock.microseconds()
-            summary.written += try writer.write(batch, rejections: rejections)
-            summary.writeMilliseconds += (MonotonicClock.microseconds() - start) / 1000
+            try writer.submit(batch, rejections: rejections)
+            batch.removeAll(keepingCapacity: true)
+            rejections.removeAll()
         }
         let pass = try forEachDecision(asOf: asOf, skipping: finalKeys, logger: logger, rejected: { rejections.append($0) }) { decision in
             summary.evaluated += 1
@@ -80,6 +78,11 @@ public struct Reconciler {
             if batch.count >= batchSize { try flush() }
         }
         try flush()
+        if let writer {
+            let (written, writeMicros) = try writer.finish()
+            summary.written = written
+            summary.writeMilliseconds = writeMicros / 1000
+        }
         summary.rejectedRows = pass.rejectedRows
         summary.milliseconds = (MonotonicClock.microseconds() - started) / 1000
         summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
