@@ -26,6 +26,12 @@ public struct BinaryCopyRow {
         return Self.bigEndianInt64(field, at: 0)
     }
 
+    /// A `boolean` field; nil for NULL.
+    public func bool(_ index: Int) throws(PostgresError) -> Bool? {
+        guard let field = try field(index, length: 1) else { return nil }
+        return field[0] != 0
+    }
+
     /// A `text` field; nil for NULL.
     public func text(_ index: Int) throws(PostgresError) -> String? {
         guard let field = try field(index) else { return nil }

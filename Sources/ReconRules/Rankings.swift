@@ -3,17 +3,29 @@ import Exact
 /// P1 and P6 for one partner program: of the integrations that share a merchant, or an account,
 /// the earliest (set_up_at, integration_id) is the one evaluated.
 public struct PartnerRanking: Sendable {
-    private var firstByMerchant: [String: Int64] = [:]
+    /// Keyed by partner and merchant id as two strings, which stay inline (no allocation) when
+    /// short, rather than by the joined subject name.
+    private var firstByMerchant: [MerchantKey: Int64] = [:]
+
+    struct MerchantKey: Hashable {
+        let partner: String
+        let merchantID: String
+
+        init(_ integration: Integration) {
+            partner = integration.partner
+            merchantID = integration.merchantID
+        }
+    }
     private var firstByAccount: [Int64: Int64] = [:]
 
     /// `integrations`: every integration of the program's partners, whatever its other reasons;
     /// only those set up by `asOf` exist.
-    public init(integrations: [Integration], asOf: Instant) {
-        var merchantRank: [String: RankKey] = [:]
+    public init<Integrations: Sequence<Integration>>(integrations: Integrations, asOf: Instant) {
+        var merchantRank: [MerchantKey: RankKey] = [:]
         var accountRank: [Int64: RankKey] = [:]
         for integration in integrations where integration.setUpAt <= asOf {
             let rank = integration.rank
-            let merchant = integration.subjectName
+            let merchant = MerchantKey(integration)
             if merchantRank[merchant].map({ rank < $0 }) ?? true {
                 merchantRank[merchant] = rank
                 firstByMerchant[merchant] = integration.id
@@ -26,7 +38,7 @@ public struct PartnerRanking: Sendable {
     }
 
     public func isFirstForMerchant(_ integration: Integration) -> Bool {
-        firstByMerchant[integration.subjectName] == integration.id
+        firstByMerchant[MerchantKey(integration)] == integration.id
     }
 
     public func isFirstForAccount(_ integration: Integration) -> Bool {
@@ -39,7 +51,7 @@ public struct PartnerRanking: Sendable {
 public struct PromoRanking: Sendable {
     private var firstByActivator: [Int64: String] = [:]
 
-    public init(codes: [PromoCode], asOf: Instant) {
+    public init<Codes: Sequence<PromoCode>>(codes: Codes, asOf: Instant) {
         var best: [Int64: RankKey] = [:]
         for code in codes {
             guard let activation = code.activation(asOf: asOf), let rank = code.rank else { continue }

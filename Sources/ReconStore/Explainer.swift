@@ -64,14 +64,14 @@ public struct Explainer {
         let facts = try factReader.readSubjects(programs: programs)
         let picks = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) { work in
             switch work {
-            case let .partner(_, integration, _): return Self.matches(selector, integration: integration)
-            case let .promo(_, code, _): return Self.matches(selector, code: code)
+            case let .partner(_, integration): return Self.matches(selector, integration: integration)
+            case let .promo(_, code): return Self.matches(selector, code: code)
             }
         }
         guard !picks.isEmpty else { return [] }
         var rowsByAccount: [Int64: [SpendRow]] = [:]
         var rejectedByAccount: [Int64: [(Rejection, RawSpendRow)]] = [:]
-        let accounts = Array(picks.keys).sorted()
+        let accounts = picks.untakenAccountIDs
         try factReader.streamSpend(accounts: facts.accounts, wanted: Set(accounts), onlyAccounts: accounts,
                                    reject: { rejection, raw in
                                        if let id = raw.accountID { rejectedByAccount[id, default: []].append((rejection, raw)) }
@@ -80,7 +80,7 @@ public struct Explainer {
         return try accounts.flatMap { accountID -> [SubjectExplanation] in
             guard let account = facts.accounts.account(accountID) else { return [] }
             let rows = (rowsByAccount[accountID] ?? []).sorted(by: SpendRow.chronological)
-            return try picks[accountID, default: []].map { work in
+            return try picks[accountID].map { work in
                 let decision = try work.evaluate(asOf: asOf, account: account, rows: rows,
                                                  enrollments: facts.enrollments[accountID] ?? [])
                 return describe(decision, program: work.program, rows: rows, rejected: rejectedByAccount[accountID] ?? [])

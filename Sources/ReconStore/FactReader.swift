@@ -1,3 +1,4 @@
+import Foundation
 import Exact
 import PGClient
 import ReconRules
@@ -14,18 +15,19 @@ public struct FactReader {
         self.asOf = asOf
     }
 
+    /// Accounts, integrations of the programs' partners, codes and enrolments visible as of
+    /// `asOf`, validated. Each table is one binary `COPY` (a platform has hundreds of thousands of
+    /// accounts and integrations, and a result object per row cost a later night a third of its
+    /// time); `as_of` and the partner list are bound through `set_config`.
     public func readSubjects(programs: [Program]) throws -> Facts {
         var facts = Facts()
-        try connection.stream("""
-            SELECT account_id, country, currency, origin, status, policy_violation, safety_flagged,
-                   payment_mode, registered_at, first_cash_at
-            FROM billing.ad_accounts WHERE registered_at <= $1 OR registered_at IS NULL
-            """, [asOf]) { row in
+        let partners = Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
+        try bindSettings(partners: partners)
+        try connection.copyOutBinary(Self.accountsCopy) { row in
             let raw = RawAccount(
-                accountID: try row.decodeIfPresent(0), country: try row.decodeIfPresent(1), currency: try row.decodeIfPresent(2),
-                origin: try row.decodeIfPresent(3), status: try row.decodeIfPresent(4), policyViolation: try row.decodeIfPresent(5),
-                safetyFlagged: try row.decodeIfPresent(6), paymentMode: try row.decodeIfPresent(7),
-                registeredAt: try row.decodeIfPresent(8), firstCashAt: try row.decodeIfPresent(9))
+                accountID: try row.int64(0), country: try row.text(1), currency: try row.text(2), origin: try row.text(3),
+                status: try row.text(4), policyViolation: try row.bool(5), safetyFlagged: try row.bool(6),
+                paymentMode: try row.text(7), registeredAt: try row.instant(8), firstCashAt: try row.instant(9))
             switch InputValidation.account(raw) {
             case let .success(account): facts.accounts.add(account)
             case let .failure(error):
@@ -33,40 +35,28 @@ public struct FactReader {
                 if let id = raw.accountID { facts.accounts.markRejected(id) }
             }
         }
-        let partners = Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
-        try connection.stream("""
-            SELECT integration_id, partner, merchant_id, store_country, account_id,
-                   account_created_via_integration, set_up_at, first_campaign_at
-            FROM billing.partner_integrations
-            WHERE (set_up_at <= $1 OR set_up_at IS NULL) AND (partner = ANY($2::text[]) OR partner IS NULL)
-            """, [asOf, partners]) { row in
+        facts.accounts.shrinkToFit()
+        try connection.copyOutBinary(Self.integrationsCopy) { row in
             let raw = RawIntegration(
-                integrationID: try row.decodeIfPresent(0), partner: try row.decodeIfPresent(1), merchantID: try row.decodeIfPresent(2),
-                storeCountry: try row.decodeIfPresent(3), accountID: try row.decodeIfPresent(4),
-                accountCreatedViaIntegration: try row.decodeIfPresent(5), setUpAt: try row.decodeIfPresent(6),
-                firstCampaignAt: try row.decodeIfPresent(7))
+                integrationID: try row.int64(0), partner: try row.text(1), merchantID: try row.text(2),
+                storeCountry: try row.text(3), accountID: try row.int64(4), accountCreatedViaIntegration: try row.bool(5),
+                setUpAt: try row.instant(6), firstCampaignAt: try row.instant(7))
             collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
         }
+        // Growing by doubling leaves up to half the array spare; a platform has 200,000 of these.
+        facts.integrations = facts.integrations.withUnsafeBufferPointer { Array($0) }
         let promoPrograms = Set(programs.filter { $0.kind == .promoCodeSpendMatch }.map(\.id))
-        try connection.stream("""
-            SELECT code, program_id, recipient_account_id, received_at, activated_by_account_id, activated_at,
-                   cash_balance_at_activation::text
-            FROM billing.promo_codes WHERE received_at <= $1 OR received_at IS NULL
-            """, [asOf]) { row in
+        try connection.copyOutBinary(Self.codesCopy) { row in
             let raw = RawPromoCode(
-                code: try row.decodeIfPresent(0), programID: try row.decodeIfPresent(1), recipientAccountID: try row.decodeIfPresent(2),
-                receivedAt: try row.decodeIfPresent(3), activatedByAccountID: try row.decodeIfPresent(4),
-                activatedAt: try row.decodeIfPresent(5), cashBalanceAtActivation: try row.decodeIfPresent(6))
+                code: try row.text(0), programID: try row.text(1), recipientAccountID: try row.int64(2),
+                receivedAt: try row.instant(3), activatedByAccountID: try row.int64(4), activatedAt: try row.instant(5),
+                cashBalanceAtActivation: try row.text(6))
             collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
                     into: &facts.codes, &facts.rejections)
         }
         var enrollments: [Enrollment] = []
-        try connection.stream("""
-            SELECT account_id, promotion, enrolled_at FROM billing.promotion_enrollments
-            WHERE enrolled_at <= $1 OR enrolled_at IS NULL
-            """, [asOf]) { row in
-            let raw = RawEnrollment(accountID: try row.decodeIfPresent(0), promotion: try row.decodeIfPresent(1),
-                                    enrolledAt: try row.decodeIfPresent(2))
+        try connection.copyOutBinary(Self.enrollmentsCopy) { row in
+            let raw = RawEnrollment(accountID: try row.int64(0), promotion: try row.text(1), enrolledAt: try row.instant(2))
             collect(InputValidation.enrollment(raw, accounts: facts.accounts), into: &enrollments, &facts.rejections)
         }
         facts.enrollments = Dictionary(grouping: enrollments, by: \.accountID)
@@ -108,14 +98,58 @@ public struct FactReader {
 }
 
 extension FactReader {
+    /// `as_of` (and the partners of the partner programs, as a JSON array) for the `COPY`
+    /// statements, which take no parameters: bound here, read back with `current_setting`.
+    func bindSettings(partners: [String]? = nil) throws {
+        try connection.execute("SELECT set_config('spend_recon.as_of', $1, false)", [asOf.iso8601])
+        if let partners {
+            let json = String(decoding: try JSONEncoder().encode(partners), as: UTF8.self)
+            try connection.execute("SELECT set_config('spend_recon.partners', $1, false)", [json])
+        }
+        // JIT compilation costs more than it saves on these scans (measured: see docs/PERFORMANCE.md).
+        try connection.execute("SET jit = off")
+    }
+
+    /// Casts pin each column to the type its binary decoder expects, whatever the deployment's
+    /// view declares; `as_of` is a scalar subquery, evaluated once per statement.
+    static let asOfSetting = "(SELECT current_setting('spend_recon.as_of')::timestamptz)"
+
+    static let accountsCopy = """
+        COPY (SELECT account_id::int8, country::text, currency::text, origin::text, status::text, policy_violation::bool,
+                     safety_flagged::bool, payment_mode::text, registered_at::timestamptz, first_cash_at::timestamptz
+              FROM billing.ad_accounts WHERE registered_at <= \(asOfSetting) OR registered_at IS NULL
+        ) TO STDOUT (FORMAT binary)
+        """
+
+    static let integrationsCopy = """
+        COPY (SELECT integration_id::int8, partner::text, merchant_id::text, store_country::text, account_id::int8,
+                     account_created_via_integration::bool, set_up_at::timestamptz, first_campaign_at::timestamptz
+              FROM billing.partner_integrations
+              WHERE (set_up_at <= \(asOfSetting) OR set_up_at IS NULL)
+                AND (partner IS NULL OR partner = ANY (ARRAY(
+                         SELECT jsonb_array_elements_text(current_setting('spend_recon.partners')::jsonb))))
+        ) TO STDOUT (FORMAT binary)
+        """
+
+    static let codesCopy = """
+        COPY (SELECT code::text, program_id::text, recipient_account_id::int8, received_at::timestamptz,
+                     activated_by_account_id::int8, activated_at::timestamptz, cash_balance_at_activation::text
+              FROM billing.promo_codes WHERE received_at <= \(asOfSetting) OR received_at IS NULL
+        ) TO STDOUT (FORMAT binary)
+        """
+
+    static let enrollmentsCopy = """
+        COPY (SELECT account_id::int8, promotion::text, enrolled_at::timestamptz FROM billing.promotion_enrollments
+              WHERE enrolled_at <= \(asOfSetting) OR enrolled_at IS NULL
+        ) TO STDOUT (FORMAT binary)
+        """
+
     /// The spend read runs as `COPY ... TO STDOUT (FORMAT binary)`: far cheaper per row than a
     /// result per row, and no timestamp or numeric text to produce on the server or parse here.
     /// COPY takes no parameters, so `as_of` is bound through `set_config` and the accounts to
     /// read go into a temporary table through COPY FROM: no value is ever spliced into the SQL.
     func prepareSpendRead(onlyAccounts: [Int64]?) throws {
-        try connection.execute("SELECT set_config('spend_recon.as_of', $1, false)", [asOf.iso8601])
-        // JIT compilation costs more than it saves on these scans (measured: see docs/PERFORMANCE.md).
-        try connection.execute("SET jit = off")
+        try bindSettings()
         guard let onlyAccounts else { return }
         try connection.executeScript("""
             SET client_min_messages = warning;
@@ -136,14 +170,14 @@ extension FactReader {
     static let allSpendSelect = """
         SELECT 'b'::text, bill_id::int8, account_id::int8, currency::text, spend_at::timestamptz, amount::numeric,
                tax_amount::numeric, credit_amount::numeric,
-               CASE WHEN paid_at <= (SELECT current_setting('spend_recon.as_of')::timestamptz) THEN paid_at::timestamptz END
+               CASE WHEN paid_at <= \(asOfSetting) THEN paid_at::timestamptz END
         FROM billing.billed_spend
-        WHERE (spend_at <= (SELECT current_setting('spend_recon.as_of')::timestamptz) OR spend_at IS NULL)
+        WHERE (spend_at <= \(asOfSetting) OR spend_at IS NULL)
         UNION ALL
         SELECT 't'::text, consumption_id::int8, account_id::int8, currency::text, consumed_at::timestamptz,
                amount::numeric, tax_amount::numeric, credit_amount::numeric, NULL::timestamptz
         FROM billing.topup_consumption
-        WHERE (consumed_at <= (SELECT current_setting('spend_recon.as_of')::timestamptz) OR consumed_at IS NULL)
+        WHERE (consumed_at <= \(asOfSetting) OR consumed_at IS NULL)
         ORDER BY 3 NULLS FIRST
         """
 
@@ -155,16 +189,16 @@ extension FactReader {
         SELECT x.* FROM spend_recon_accounts w CROSS JOIN LATERAL (
             SELECT 'b'::text, bill_id::int8, account_id::int8, currency::text, spend_at::timestamptz, amount::numeric,
                    tax_amount::numeric, credit_amount::numeric,
-                   CASE WHEN paid_at <= (SELECT current_setting('spend_recon.as_of')::timestamptz) THEN paid_at::timestamptz END
+                   CASE WHEN paid_at <= \(asOfSetting) THEN paid_at::timestamptz END
             FROM billing.billed_spend b
             WHERE b.account_id = w.account_id
-              AND (spend_at <= (SELECT current_setting('spend_recon.as_of')::timestamptz) OR spend_at IS NULL)
+              AND (spend_at <= \(asOfSetting) OR spend_at IS NULL)
             UNION ALL
             SELECT 't'::text, consumption_id::int8, account_id::int8, currency::text, consumed_at::timestamptz,
                    amount::numeric, tax_amount::numeric, credit_amount::numeric, NULL::timestamptz
             FROM billing.topup_consumption t
             WHERE t.account_id = w.account_id
-              AND (consumed_at <= (SELECT current_setting('spend_recon.as_of')::timestamptz) OR consumed_at IS NULL)
+              AND (consumed_at <= \(asOfSetting) OR consumed_at IS NULL)
         ) x
         ORDER BY w.account_id
         """

@@ -92,26 +92,30 @@ public struct Reconciler {
     /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
     /// in `skipping`, handed to `body` account by account as its spend rows stream past. Each
     /// distinct rejected input row goes to `rejected` once.
-    func forEachDecision(asOf: Instant, programID: String? = nil, skipping finalKeys: Set<SubjectID> = [], logger: Logger,
+    func forEachDecision(asOf: Instant, programID: String? = nil, skipping finalKeys: FinalSubjects = FinalSubjects(), logger: Logger,
                          rejected: (Rejection) throws -> Void, _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let factReader = FactReader(connection: reader, asOf: asOf)
-        let facts = try factReader.readSubjects(programs: programs)
+        var facts = try factReader.readSubjects(programs: programs)
         var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !finalKeys.contains(SubjectID($0.program.id, $0.subjectKey))
+            !finalKeys.contains(program: $0.program.id, subject: $0.subjectKey)
         }
-        let total = work.values.reduce(0) { $0 + $1.count }
-        logger.info("evaluating", metadata: ["subjects": "\(total)", "accounts": "\(work.count)",
+        // The subjects hold what they need now; keep memory to one copy of each.
+        facts.integrations = []
+        facts.codes = []
+        let total = work.remaining
+        logger.info("evaluating", metadata: ["subjects": "\(total)", "accounts": "\(work.accountCount)",
                                              "final_skipped": "\(finalKeys.count)"])
         var seen = Set<Rejection>()
         func reject(_ rejection: Rejection) throws {
             if seen.insert(rejection).inserted { try rejected(rejection) }
         }
         for rejection in facts.rejections { try reject(rejection) }
+        facts.rejections = []
 
         var done = 0
         func evaluateAccount(_ accountID: Int64, rows: [SpendRow]) throws {
-            guard let subjects = work.removeValue(forKey: accountID), let account = facts.accounts.account(accountID) else { return }
+            guard let subjects = work.take(accountID), let account = facts.accounts.account(accountID) else { return }
             let enrollments = facts.enrollments[accountID] ?? []
             for subject in subjects {
                 try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments))
@@ -119,13 +123,13 @@ public struct Reconciler {
                 progress?(done, total)
             }
         }
-        let wanted = Set(work.keys)
-        let onlyAccounts = Self.readsOnlyOpenAccounts(open: wanted.count, known: facts.accounts.accounts.count)
+        let wanted = Set(work.untakenAccountIDs)
+        let onlyAccounts = Self.readsOnlyOpenAccounts(open: wanted.count, known: facts.accounts.count)
             ? wanted.sorted() : nil
         logger.debug("reading spend", metadata: ["rows_of": "\(onlyAccounts == nil ? "all accounts" : "open accounts")"])
         try factReader.streamSpend(accounts: facts.accounts, wanted: wanted, onlyAccounts: onlyAccounts,
                                    reject: { rejection, _ in try reject(rejection) }, body: evaluateAccount)
-        for accountID in Array(work.keys).sorted() { try evaluateAccount(accountID, rows: []) }
+        for accountID in work.untakenAccountIDs { try evaluateAccount(accountID, rows: []) }
         return (total, seen.count)
     }
 
@@ -149,10 +153,13 @@ public struct Reconciler {
         }
     }
 
-    func loadSubjectIDs() throws -> Set<SubjectID> {
-        var keys = Set<SubjectID>()
-        try connection.stream("SELECT program_id, subject_key FROM recon.subject_status WHERE final") { row in
-            keys.insert(SubjectID(try row.decode(0), try row.decode(1)))
+    func loadSubjectIDs() throws -> FinalSubjects {
+        var keys = FinalSubjects()
+        try connection.copyOutBinary("""
+            COPY (SELECT program_id::text, subject_key::text FROM recon.subject_status WHERE final) TO STDOUT (FORMAT binary)
+            """) { row in
+            guard let program = try row.text(0), let subject = try row.text(1) else { return }
+            keys.insert(program: program, subject: subject)
         }
         return keys
     }

@@ -3,52 +3,70 @@ import ReconRules
 
 /// A subject of any program with what the rules need to evaluate it, and the one place that
 /// enumerates subjects (with their P1/P6/C4 rankings) and dispatches to the right rules.
+///
+/// The program and its ranking are shared by every subject of the program through one
+/// reference (`ProgramContext`), so a subject costs its integration or code and a pointer: at a
+/// platform's 200,000 integrations this is what the job's memory is made of.
 enum SubjectWork {
-    case partner(Program, Integration, PartnerRanking)
-    case promo(Program, PromoCode, PromoRanking)
+    case partner(ProgramContext<PartnerRanking>, Integration)
+    case promo(ProgramContext<PromoRanking>, PromoCode)
+
+    /// A program and its ranking, shared by all of its subjects.
+    final class ProgramContext<Ranking> {
+        let program: Program
+        let ranking: Ranking
+
+        init(program: Program, ranking: Ranking) {
+            self.program = program
+            self.ranking = ranking
+        }
+    }
 
     var program: Program {
         switch self {
-        case let .partner(program, _, _), let .promo(program, _, _): return program
+        case let .partner(context, _): return context.program
+        case let .promo(context, _): return context.program
         }
     }
 
     var subjectKey: String {
         switch self {
-        case let .partner(_, integration, _): return integration.subjectKey
-        case let .promo(_, code, _): return code.subjectKey
+        case let .partner(_, integration): return integration.subjectKey
+        case let .promo(_, code): return code.subjectKey
         }
     }
 
     /// The account whose spend counts: the integration's, or the code's recipient's.
     var accountID: Int64 {
         switch self {
-        case let .partner(_, integration, _): return integration.accountID
-        case let .promo(_, code, _): return code.recipientAccountID
+        case let .partner(_, integration): return integration.accountID
+        case let .promo(_, code): return code.recipientAccountID
         }
     }
 
     /// Every subject of `programs` that `include` accepts, grouped by account. Rankings are built
     /// from all of a program's subjects, included or not.
     static func byAccount(programs: [Program], facts: Facts, asOf: Instant,
-                          include: (SubjectWork) -> Bool) -> [Int64: [SubjectWork]] {
-        var work: [Int64: [SubjectWork]] = [:]
-        func add(_ item: SubjectWork) {
-            if include(item) { work[item.accountID, default: []].append(item) }
-        }
+                          include: (SubjectWork) -> Bool) -> SubjectsByAccount {
+        var subjects: [SubjectWork] = []
+        subjects.reserveCapacity(facts.integrations.count + facts.codes.count)
         for program in programs {
             switch program.kind {
             case .partnerSpendMatch:
-                let integrations = facts.integrations.filter { program.partners.contains($0.partner) }
-                let ranking = PartnerRanking(integrations: integrations, asOf: asOf)
-                integrations.forEach { add(.partner(program, $0, ranking)) }
+                let integrations = facts.integrations.lazy.filter { program.partners.contains($0.partner) }
+                let context = ProgramContext(program: program, ranking: PartnerRanking(integrations: integrations, asOf: asOf))
+                for integration in integrations where include(.partner(context, integration)) {
+                    subjects.append(.partner(context, integration))
+                }
             case .promoCodeSpendMatch:
-                let codes = facts.codes.filter { $0.programID == program.id }
-                let ranking = PromoRanking(codes: codes, asOf: asOf)
-                codes.forEach { add(.promo(program, $0, ranking)) }
+                let codes = facts.codes.lazy.filter { $0.programID == program.id }
+                let context = ProgramContext(program: program, ranking: PromoRanking(codes: codes, asOf: asOf))
+                for code in codes where include(.promo(context, code)) {
+                    subjects.append(.promo(context, code))
+                }
             }
         }
-        return work
+        return SubjectsByAccount(consume subjects)
     }
 
     /// The decision as of `asOf`; a final one as it stood at the earliest instant it was final
@@ -65,8 +83,8 @@ enum SubjectWork {
     /// From when the subject exists: an integration's set-up, a code's receipt.
     var existsFrom: Instant {
         switch self {
-        case let .partner(_, integration, _): return integration.setUpAt
-        case let .promo(_, code, _): return code.receivedAt
+        case let .partner(_, integration): return integration.setUpAt
+        case let .promo(_, code): return code.receivedAt
         }
     }
 
@@ -77,10 +95,10 @@ enum SubjectWork {
         var settling: [Instant] = [existsFrom]
         var reaching: [Instant] = []
         switch self {
-        case let .partner(_, integration, _):
+        case let .partner(_, integration):
             if let campaign = integration.firstCampaignAt { reaching.append(campaign) }
-        case let .promo(program, code, _):
-            settling.append(code.receivedAt.adding(days: program.activationDays ?? 0))
+        case let .promo(context, code):
+            settling.append(code.receivedAt.adding(days: context.program.activationDays ?? 0))
             if let activated = code.activatedAt { settling.append(activated) }
         }
         if let window = decision.window { settling.append(window.cutoff) }
@@ -95,12 +113,12 @@ enum SubjectWork {
     func evaluateOnce(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
         do {
             switch self {
-            case let .partner(program, integration, ranking):
-                return try Evaluator(program: program, asOf: asOf).evaluate(
-                    integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
-            case let .promo(program, code, ranking):
-                return try Evaluator(program: program, asOf: asOf).evaluate(
-                    code: code, account: account, rows: rows, enrollments: enrollments, ranking: ranking)
+            case let .partner(context, integration):
+                return try Evaluator(program: context.program, asOf: asOf).evaluate(
+                    integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: context.ranking)
+            case let .promo(context, code):
+                return try Evaluator(program: context.program, asOf: asOf).evaluate(
+                    code: code, account: account, rows: rows, enrollments: enrollments, ranking: context.ranking)
             }
         } catch {
             throw DataError("account \(account.id): spend sums overflow 64-bit minor units")

@@ -81,6 +81,16 @@ enum SimulationInvariants {
               AND NOT EXISTS (SELECT 1 FROM recon.rejected_rows r
                               WHERE r.source_table = x.source_table AND r.source_key = x.id::text)
             """),
+        ("every written run_id names a recorded run (no foreign key since migration 003)", """
+            SELECT 'subject_status ' || run_id FROM recon.subject_status s
+            WHERE NOT EXISTS (SELECT 1 FROM recon.runs r WHERE r.run_id = s.run_id)
+            UNION ALL
+            SELECT 'credit_grants ' || run_id FROM recon.credit_grants g
+            WHERE NOT EXISTS (SELECT 1 FROM recon.runs r WHERE r.run_id = g.run_id)
+            UNION ALL
+            SELECT 'ineligibility_reasons ' || run_id FROM recon.ineligibility_reasons i
+            WHERE NOT EXISTS (SELECT 1 FROM recon.runs r WHERE r.run_id = i.run_id)
+            """),
         ("no run left running, none failed", """
             SELECT run_id || ' ' || status FROM recon.runs WHERE status <> 'succeeded'
             """),
