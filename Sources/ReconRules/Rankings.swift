@@ -2,47 +2,56 @@ import Exact
 
 /// P1 and P6 for one partner program: of the integrations that share a merchant, or an account,
 /// the earliest (set_up_at, integration_id) is the one evaluated.
+///
+/// Built by sorting positions rather than with a dictionary per merchant and per account: at a
+/// platform's 200,000 integrations those dictionaries were the job's largest allocation (86 MB
+/// at the peak); what is kept is the set of ids that come first.
 public struct PartnerRanking: Sendable {
-    /// Keyed by partner and merchant id as two strings, which stay inline (no allocation) when
-    /// short, rather than by the joined subject name.
-    private var firstByMerchant: [MerchantKey: Int64] = [:]
+    private var firstForMerchant: Set<Int64> = []
+    private var firstForAccount: Set<Int64> = []
 
-    struct MerchantKey: Hashable {
-        let partner: String
-        let merchantID: String
-
-        init(_ integration: Integration) {
-            partner = integration.partner
-            merchantID = integration.merchantID
+    /// `integrations` (those `include` accepts): every integration of the program's partners,
+    /// whatever its other reasons; only those set up by `asOf` exist.
+    public init(integrations: [Integration], asOf: Instant, where include: (Integration) -> Bool = { _ in true }) {
+        var order: [Int32] = []
+        for index in integrations.indices where integrations[index].setUpAt <= asOf && include(integrations[index]) {
+            order.append(Int32(index))
         }
-    }
-    private var firstByAccount: [Int64: Int64] = [:]
-
-    /// `integrations`: every integration of the program's partners, whatever its other reasons;
-    /// only those set up by `asOf` exist.
-    public init<Integrations: Sequence<Integration>>(integrations: Integrations, asOf: Instant) {
-        var merchantRank: [MerchantKey: RankKey] = [:]
-        var accountRank: [Int64: RankKey] = [:]
-        for integration in integrations where integration.setUpAt <= asOf {
-            let rank = integration.rank
-            let merchant = MerchantKey(integration)
-            if merchantRank[merchant].map({ rank < $0 }) ?? true {
-                merchantRank[merchant] = rank
-                firstByMerchant[merchant] = integration.id
+        func earlier(_ a: Integration, _ b: Integration) -> Bool {
+            a.setUpAt != b.setUpAt ? a.setUpAt < b.setUpAt : a.id < b.id
+        }
+        order.sort { x, y in
+            let a = integrations[Int(x)], b = integrations[Int(y)]
+            if a.partner != b.partner { return a.partner < b.partner }
+            if a.merchantID != b.merchantID { return a.merchantID < b.merchantID }
+            return earlier(a, b)
+        }
+        firstForMerchant.reserveCapacity(order.count)
+        for (position, index) in order.enumerated() {
+            let current = integrations[Int(index)]
+            if position == 0 { firstForMerchant.insert(current.id); continue }
+            let previous = integrations[Int(order[position - 1])]
+            if previous.partner != current.partner || previous.merchantID != current.merchantID {
+                firstForMerchant.insert(current.id)
             }
-            if accountRank[integration.accountID].map({ rank < $0 }) ?? true {
-                accountRank[integration.accountID] = rank
-                firstByAccount[integration.accountID] = integration.id
-            }
+        }
+        order.sort { x, y in
+            let a = integrations[Int(x)], b = integrations[Int(y)]
+            return a.accountID != b.accountID ? a.accountID < b.accountID : earlier(a, b)
+        }
+        firstForAccount.reserveCapacity(order.count)
+        for (position, index) in order.enumerated()
+        where position == 0 || integrations[Int(order[position - 1])].accountID != integrations[Int(index)].accountID {
+            firstForAccount.insert(integrations[Int(index)].id)
         }
     }
 
     public func isFirstForMerchant(_ integration: Integration) -> Bool {
-        firstByMerchant[MerchantKey(integration)] == integration.id
+        firstForMerchant.contains(integration.id)
     }
 
     public func isFirstForAccount(_ integration: Integration) -> Bool {
-        firstByAccount[integration.accountID] == integration.id
+        firstForAccount.contains(integration.id)
     }
 }
 

@@ -48,24 +48,39 @@ enum SubjectWork {
     /// from all of a program's subjects, included or not.
     static func byAccount(programs: [Program], facts: Facts, asOf: Instant,
                           include: (SubjectWork) -> Bool) -> SubjectsByAccount {
-        var subjects: [SubjectWork] = []
-        subjects.reserveCapacity(facts.integrations.count + facts.codes.count)
+        // Two passes (count, then fill) so the array is allocated once at its exact size: on a
+        // later night most subjects are final and skipped.
+        var partnerContexts: [ProgramContext<PartnerRanking>] = []
+        var promoContexts: [ProgramContext<PromoRanking>] = []
         for program in programs {
             switch program.kind {
             case .partnerSpendMatch:
-                let integrations = facts.integrations.lazy.filter { program.partners.contains($0.partner) }
-                let context = ProgramContext(program: program, ranking: PartnerRanking(integrations: integrations, asOf: asOf))
-                for integration in integrations where include(.partner(context, integration)) {
-                    subjects.append(.partner(context, integration))
-                }
+                let ranking = PartnerRanking(integrations: facts.integrations, asOf: asOf) { program.partners.contains($0.partner) }
+                partnerContexts.append(ProgramContext(program: program, ranking: ranking))
             case .promoCodeSpendMatch:
                 let codes = facts.codes.lazy.filter { $0.programID == program.id }
-                let context = ProgramContext(program: program, ranking: PromoRanking(codes: codes, asOf: asOf))
-                for code in codes where include(.promo(context, code)) {
-                    subjects.append(.promo(context, code))
+                promoContexts.append(ProgramContext(program: program, ranking: PromoRanking(codes: codes, asOf: asOf)))
+            }
+        }
+        func forEachSubject(_ body: (SubjectWork) -> Void) {
+            for context in partnerContexts {
+                for integration in facts.integrations where context.program.partners.contains(integration.partner) {
+                    let item = SubjectWork.partner(context, integration)
+                    if include(item) { body(item) }
+                }
+            }
+            for context in promoContexts {
+                for code in facts.codes where code.programID == context.program.id {
+                    let item = SubjectWork.promo(context, code)
+                    if include(item) { body(item) }
                 }
             }
         }
+        var count = 0
+        forEachSubject { _ in count += 1 }
+        var subjects: [SubjectWork] = []
+        subjects.reserveCapacity(count)
+        forEachSubject { subjects.append($0) }
         return SubjectsByAccount(consume subjects)
     }
 
