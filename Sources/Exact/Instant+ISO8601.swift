@@ -2,6 +2,34 @@ extension Instant {
     /// `2025-12-01T00:00:00Z`, with `.ffffff` only when the instant has a fraction of a second.
     public var iso8601: String {
         let f = utcFields
+        // Years 0...9999 (every instant the job meets) are written byte by byte into one
+        // allocation: this runs for every time of every decision written.
+        if (0...9999).contains(f.year) {
+            let length = f.microsecond != 0 ? 27 : 20
+            return String(unsafeUninitializedCapacity: length, initializingUTF8With: { bytes in
+                var index = 0
+                func put(_ value: Int, _ width: Int) {
+                    var divisor = 1
+                    for _ in 1..<width { divisor *= 10 }
+                    var rest = value
+                    while divisor > 0 {
+                        bytes[index] = UInt8(ascii: "0") + UInt8(rest / divisor)
+                        rest %= divisor
+                        divisor /= 10
+                        index += 1
+                    }
+                }
+                func put(_ byte: Unicode.Scalar) {
+                    bytes[index] = UInt8(ascii: byte)
+                    index += 1
+                }
+                put(f.year, 4); put("-"); put(f.month, 2); put("-"); put(f.day, 2); put("T")
+                put(f.hour, 2); put(":"); put(f.minute, 2); put(":"); put(f.second, 2)
+                if f.microsecond != 0 { put("."); put(f.microsecond, 6) }
+                put("Z")
+                return index
+            })
+        }
         var text = pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2) + "T"
             + pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2)
         if f.microsecond != 0 { text += "." + pad(f.microsecond, 6) }

@@ -85,10 +85,11 @@ public enum InputValidation {
         guard let code = raw.currency else { return reject(table, Self.key(raw.id), "null_currency") }
         guard let at = raw.at else { return reject(table, Self.key(raw.id), "null_\(raw.source == .bill ? "spend_at" : "consumed_at")") }
         guard let currency = Currency(code: code) else { return reject(table, Self.key(raw.id), "unknown_currency") }
-        if let problem = accounts.problem(accountID) { return reject(table, Self.key(raw.id), problem) }
-        guard let account = accounts.account(accountID), account.currency == currency else {
-            return reject(table, Self.key(raw.id), "currency_differs_from_account")
+        // One lookup per row: a missing account is the account's problem, else compare currencies.
+        guard let account = accounts.account(accountID) else {
+            return reject(table, Self.key(raw.id), accounts.problem(accountID) ?? "unknown_account")
         }
+        guard account.currency == currency else { return reject(table, Self.key(raw.id), "currency_differs_from_account") }
         let amount: Int64, tax: Int64, credit: Int64
         switch Self.minorUnits(raw.amount, column: "amount", exponent: currency.exponent) {
         case let .success(value): amount = value

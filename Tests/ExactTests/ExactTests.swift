@@ -13,6 +13,26 @@ final class ExactTests: XCTestCase {
         }
     }
 
+    /// The byte-by-byte formatter (years 0...9999) against the parser, at microsecond precision
+    /// and on whole seconds, across ten millennia (a fixed LCG, so the cases are reproducible).
+    func testISO8601FormattingRoundTripsAcrossTenMillennia() {
+        let low = Instant(year: 0, month: 1, day: 1)!.microsecondsSinceEpoch
+        let high = Instant(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, microsecond: 999_999)!.microsecondsSinceEpoch
+        var state: UInt64 = 20_261_122
+        for round in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            var micros = low + Int64(state >> 1 % UInt64(high - low + 1))
+            if round % 2 == 0 { micros -= ((micros % 1_000_000) + 1_000_000) % 1_000_000 }
+            let instant = Instant(microsecondsSinceEpoch: micros)
+            let text = instant.iso8601
+            XCTAssertEqual(Instant(iso8601: text), instant, text)
+            XCTAssertEqual(text.utf8.count, micros % 1_000_000 == 0 ? 20 : 27, text)
+        }
+        XCTAssertEqual(Instant(year: 2026, month: 1, day: 20, microsecond: 5)!.iso8601, "2026-01-20T00:00:00.000005Z")
+        XCTAssertEqual(Instant(year: 7, month: 3, day: 9, hour: 4, minute: 5, second: 6)!.iso8601, "0007-03-09T04:05:06Z")
+        XCTAssertEqual(Instant(year: 10000, month: 1, day: 1)!.iso8601, "10000-01-01T00:00:00Z")
+    }
+
     func testCalendarRoundTripsAcrossCenturies() {
         var instant = Instant(year: 1900, month: 1, day: 1)!
         let end = Instant(year: 2100, month: 12, day: 31)!
