@@ -34,6 +34,33 @@ final class BadInputTests: XCTestCase {
             """), 1)
     }
 
+    /// `±infinity` in a time column names no instant: a required time of `-infinity` is a
+    /// recorded rejection, a `first_cash_at` of `infinity` means no cash yet, and the run goes on
+    /// (binary COPY reads it as null; docs/DECISIONS.md, "Input is read with binary COPY").
+    func testInfiniteTimesAreRejectionsOrNullsNeverAStoppedRun() throws {
+        let f = try StoreFixture()
+        try f.account(1); try f.integration(101, merchant: "m1", account: 1)
+        try f.account(2); try f.integration(102, merchant: "m2", account: 2)
+        try f.account(3); try f.integration(103, merchant: "m3", account: 3)
+        try f.db.execute("UPDATE billing.ad_accounts SET first_cash_at = 'infinity' WHERE account_id = 2")
+        try f.db.execute("UPDATE billing.ad_accounts SET registered_at = '-infinity' WHERE account_id = 3")
+        try f.bill(1, account: 1, at: "2025-11-05", amount: "600.00")
+        try f.bill(2, account: 1, at: "2025-11-06", amount: "900.00")
+        try f.db.execute("UPDATE billing.billed_spend SET spend_at = '-infinity' WHERE bill_id = 2")
+        XCTAssertEqual(try runBinary(["run", "--as-of", "2025-12-10", "--db", f.conninfo]).code, 0)
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM recon.rejected_rows
+            WHERE (source_table, source_key, problem) IN (('billed_spend', '2', 'null_spend_at'),
+                                                          ('ad_accounts', '3', 'null_registered_at'))
+            """), 2)
+        XCTAssertEqual(try f.status("integration:101")?.tier, 1, "the -infinity bill counts for nothing")
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM recon.subject_status WHERE subject_key = 'integration:102'
+              AND status = 'pending' AND waiting_for = 'cash'
+            """), 1, "first cash at infinity: no cash yet")
+        XCTAssertNil(try f.status("integration:103"), "an integration on a rejected account is no subject")
+    }
+
     /// A single amount past 64-bit minor units is a rejected row; a sum past them stops the run
     /// with exit 65 naming the account (never a wrapped, silently wrong total).
     func testAmountsBeyondSixtyFourBitsAreRejectedAndOverflowingSumsExit65() throws {
