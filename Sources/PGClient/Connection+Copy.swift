@@ -6,18 +6,38 @@ extension Connection {
     /// nothing it sent is kept.
     @discardableResult
     public func copyIn(_ sql: String, _ write: (inout CopyInWriter) throws -> Void) throws -> Int {
+        try copyInStream(sql) { send in
+            var writer = CopyInWriter(send: send)
+            try write(&writer)
+            try writer.flush()
+        }
+    }
+
+    /// Runs `COPY ... FROM STDIN (FORMAT binary)` and feeds it the rows `write` appends: no
+    /// timestamp or integer text for the server to parse. As `copyIn`, all or nothing.
+    @discardableResult
+    public func copyInBinary(_ sql: String, _ write: (inout BinaryCopyInWriter) throws -> Void) throws -> Int {
+        try copyInStream(sql) { send in
+            var writer = BinaryCopyInWriter(send: send)
+            try write(&writer)
+            try writer.finish()
+        }
+    }
+
+    /// The COPY FROM STDIN exchange: start, let `feed` send data through the sender it is given,
+    /// then end (or abort when `feed` throws) and collect the server's verdict.
+    private func copyInStream(_ sql: String, _ feed: (@escaping ([UInt8]) -> Bool) throws -> Void) throws -> Int {
         let start = try execute(sql)
         guard PQresultStatus(start.handle) == PGRES_COPY_IN else {
             throw PostgresError(kind: .usage, message: "statement did not start COPY FROM STDIN", query: sql)
         }
-        var writer = CopyInWriter { [handle] bytes in
+        let send: ([UInt8]) -> Bool = { [handle] bytes in
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) == 1 }
             }
         }
         do {
-            try write(&writer)
-            try writer.flush()
+            try feed(send)
         } catch {
             _ = PQputCopyEnd(handle, "aborted by spend-recon")
             drainResults()
