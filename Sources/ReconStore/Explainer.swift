@@ -72,7 +72,7 @@ public struct Explainer {
         var rowsByAccount: [Int64: [SpendRow]] = [:]
         var rejectedByAccount: [Int64: [(Rejection, RawSpendRow)]] = [:]
         let accounts = picks.untakenAccountIDs
-        try factReader.streamSpend(accounts: facts.accounts, wanted: Set(accounts), onlyAccounts: accounts,
+        try factReader.streamSpend(accounts: facts.accounts, .wholeAccounts(accounts),
                                    reject: { rejection, raw in
                                        if let id = raw.accountID { rejectedByAccount[id, default: []].append((rejection, raw)) }
                                    }, body: { rowsByAccount[$0] = $1 })

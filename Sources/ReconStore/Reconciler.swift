@@ -16,6 +16,9 @@ public struct Reconciler {
     let logger: Logger
     /// Subjects per write transaction.
     public var batchSize = 2000
+    /// Reads every row of the subjects' accounts instead of their spans only: for the test that
+    /// shows the two give the same decisions.
+    var readsWholeAccounts = false
     /// Called after each subject is evaluated with (done, total), for a progress display.
     public var progress: ((_ done: Int, _ total: Int) -> Void)?
 
@@ -123,24 +126,26 @@ public struct Reconciler {
                 progress?(done, total)
             }
         }
-        let wanted = Set(work.untakenAccountIDs)
-        let onlyAccounts = Self.readsOnlyOpenAccounts(open: wanted.count, known: facts.accounts.count)
-            ? wanted.sorted() : nil
-        logger.debug("reading spend", metadata: ["rows_of": "\(onlyAccounts == nil ? "all accounts" : "open accounts")"])
-        try factReader.streamSpend(accounts: facts.accounts, wanted: wanted, onlyAccounts: onlyAccounts,
+        let spans = work.spans(asOf: asOf, accounts: facts.accounts)
+        logger.debug("reading spend", metadata: ["accounts_read": "\(spans.count)", "accounts": "\(work.accountCount)"])
+        let selection = readsWholeAccounts ? SpendSelection.wholeAccounts(work.untakenAccountIDs) : .spans(spans)
+        try factReader.streamSpend(accounts: facts.accounts, selection,
                                    reject: { rejection, _ in try reject(rejection) }, body: evaluateAccount)
+        // Accounts with no row inside their span (or no span at all): evaluated with no spend.
         for accountID in work.untakenAccountIDs { try evaluateAccount(accountID, rows: []) }
         return (total, seen.count)
     }
 
-    /// Whether a night reads only the spend rows of accounts with a subject still open, rather
-    /// than every visible row. Once most subjects are final (every night after the first few),
-    /// tomorrow costs what is still open, not all of history. While most accounts are open
-    /// (the first night), one pass over everything is cheaper than a filter, and it validates —
-    /// and records as rejected — every bad row in `billing`. A bad row of an account whose
-    /// subjects are all final can change no decision; docs/DECISIONS.md says what that means.
-    static func readsOnlyOpenAccounts(open: Int, known: Int) -> Bool {
-        open * 2 < known
+    /// The spans the run as of `asOf` would read, and how many accounts are known: for
+    /// `spend-recon bench --plans`.
+    public func plannedSpans(asOf: Instant) throws -> (spans: [AccountSpan], knownAccounts: Int) {
+        let programs = try ProgramCatalog(connection: connection).load(only: nil)
+        let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
+        let finalKeys = try loadSubjectIDs()
+        let work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
+            !finalKeys.contains(program: $0.program.id, subject: $0.subjectKey)
+        }
+        return (work.spans(asOf: asOf, accounts: facts.accounts), facts.accounts.count)
     }
 
     /// A subject within its program: the key of `recon.subject_status`.

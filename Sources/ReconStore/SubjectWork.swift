@@ -95,6 +95,16 @@ enum SubjectWork {
         }
     }
 
+    /// The stretch of spend time this subject's rules can look at as of `asOf` (`SpendSpan`).
+    func spendSpan(asOf: Instant, account: Account) -> SpendSpan? {
+        switch self {
+        case let .partner(context, integration):
+            return Evaluator(program: context.program, asOf: asOf).spendSpan(integration: integration, account: account)
+        case let .promo(context, code):
+            return Evaluator(program: context.program, asOf: asOf).spendSpan(code: code)
+        }
+    }
+
     /// From when the subject exists: an integration's set-up, a code's receipt.
     var existsFrom: Instant {
         switch self {

@@ -1,3 +1,6 @@
+import Exact
+import ReconRules
+
 /// The subjects to evaluate, grouped by account in one flat array (sorted by account, the
 /// order the spend read delivers accounts in) with each account's range: no array per account.
 /// An account is taken once; what is left at the end are accounts without spend rows.
@@ -39,4 +42,23 @@ struct SubjectsByAccount {
 
     /// Accounts not taken yet, in ascending order.
     var untakenAccountIDs: [Int64] { Array(ranges.keys).sorted() }
+
+    /// Each account's span of spend time as of `asOf`: the hull of its subjects' spans, in
+    /// ascending account order. Accounts whose subjects can look at no row are left out.
+    func spans(asOf: Instant, accounts: AccountLookup) -> [AccountSpan] {
+        var result: [AccountSpan] = []
+        result.reserveCapacity(ranges.count)
+        var start = 0
+        while start < subjects.count {
+            let accountID = subjects[start].accountID
+            var end = start + 1
+            while end < subjects.count, subjects[end].accountID == accountID { end += 1 }
+            if let account = accounts.account(accountID),
+               let span = SpendSpan.hull(subjects[start..<end].lazy.map { $0.spendSpan(asOf: asOf, account: account) }) {
+                result.append(AccountSpan(accountID: accountID, span: span))
+            }
+            start = end
+        }
+        return result
+    }
 }

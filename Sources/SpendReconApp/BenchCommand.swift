@@ -127,6 +127,7 @@ struct Bench {
             for row in try db.execute("EXPLAIN " + FloorQuery.sql, [profile.asOf]).rows { print("  " + (try row.decode(0, as: String.self))) }
         }
 
+        if printPlans { try printReadPlan("first night, \(label)", db: db, asOf: profile.asOf, logger: logger) }
         let first = try runJob(conninfo: conninfo, asOf: profile.asOf)
         result.firstMicros = first.micros
         result.firstRSSKiB = first.rssKiB
@@ -160,11 +161,16 @@ struct Bench {
         guard again == 0, doubled == 0 else {
             throw BenchFailure(description: "repeating a night wrote \(again) subjects; \(doubled) subjects have two grants")
         }
-        if printPlans {
-            print("plan of the job's spend read (\(label)):")
-            for line in try FactReader.explainSpendRead(connection: db, asOf: nextNight) { print("  " + line) }
-        }
+        if printPlans { try printReadPlan("next night, \(label)", db: db, asOf: nextNight, logger: logger) }
         return result
+    }
+
+    /// The plan of the spend read a run as of `asOf` would stream, with the same spans.
+    func printReadPlan(_ label: String, db: Connection, asOf: Instant, logger: Logger) throws {
+        let planned = try Reconciler(connection: db, reader: db, logger: logger).plannedSpans(asOf: asOf)
+        print("plan of the job's spend read (\(label), \(planned.spans.count) accounts):")
+        let lines = try FactReader(connection: db, asOf: asOf).explainSpendRead(planned.spans, knownAccounts: planned.knownAccounts)
+        for line in lines { print("  " + line) }
     }
 
     /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it.

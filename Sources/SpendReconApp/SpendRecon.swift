@@ -9,7 +9,7 @@ public struct SpendRecon: ParsableCommand {
             Exit codes: 0 ok, 64 usage, 65 data error that stopped the run, 69 database unavailable,
             70 internal error, 75 another run holds the lock.
             """,
-        subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self, BenchCommand.self]
     )
 
     public init() {}

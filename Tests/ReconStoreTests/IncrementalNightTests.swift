@@ -6,10 +6,10 @@ import XCTest
 /// Later nights read only the spend of accounts with a subject still open.
 final class IncrementalNightTests: XCTestCase {
     func testTheSwitchToOpenAccountsHappensOnceMostAccountsAreFinal() {
-        XCTAssertFalse(Reconciler.readsOnlyOpenAccounts(open: 100, known: 100))
-        XCTAssertFalse(Reconciler.readsOnlyOpenAccounts(open: 50, known: 100))
-        XCTAssertTrue(Reconciler.readsOnlyOpenAccounts(open: 49, known: 100))
-        XCTAssertTrue(Reconciler.readsOnlyOpenAccounts(open: 0, known: 100))
+        XCTAssertFalse(FactReader.readsSpansByIndex(accounts: 100, known: 100))
+        XCTAssertFalse(FactReader.readsSpansByIndex(accounts: 50, known: 100))
+        XCTAssertTrue(FactReader.readsSpansByIndex(accounts: 49, known: 100))
+        XCTAssertTrue(FactReader.readsSpansByIndex(accounts: 0, known: 100))
     }
 
     /// Ten merchants final after the first night, two still open: the second night reads only

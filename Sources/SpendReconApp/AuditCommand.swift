@@ -1,0 +1,37 @@
+import ArgumentParser
+import Exact
+import Logging
+import PGClient
+import ReconStore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Validate every spend row of billing and record the ones that break the input contract.",
+        discussion: """
+            The nightly run reads only the rows its rules can look at, and records the bad ones \
+            among them. This sweep reads all of billing (rows of accounts without a subject, unknown \
+            accounts, rows far outside any window) and decides nothing. Run it weekly, or after a \
+            billing incident.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Validate rows as of this instant (ISO 8601, or a date meaning midnight UTC).",
+                               valueName: "TIME"))
+    var asOf: InstantArgument?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let logger = database.makeLogger("spend-recon.audit")
+        try withExitCodes(logger: logger) {
+            let connection = try Connection(conninfo: database.db, logger: logger)
+            let reader = try Connection(conninfo: database.db, logger: logger)
+            let summary = try Auditor(connection: connection, reader: reader, logger: logger).run(asOf: asOf?.instant ?? Instant.now)
+            print(json ? try SummaryPrinter.json(summary)
+                       : "audit \(summary.runID ?? 0) as of \(summary.asOf)\n  rejected rows: \(summary.rejectedRows)")
+        }
+    }
+}
