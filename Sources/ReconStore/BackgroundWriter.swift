@@ -13,7 +13,7 @@ final class BackgroundWriter {
     private let writer: DecisionWriter
     private let capacity: Int
     private let condition = NSCondition()
-    private var queue: [(decisions: [Decision], rejections: [Rejection])] = []
+    private var queue: [(decisions: [Decision], newSubjects: [Decision], rejections: [Rejection])] = []
     private var closed = false
     private var running = true
     private var failure: Error?
@@ -30,12 +30,12 @@ final class BackgroundWriter {
 
     /// Queues a batch; waits while `capacity` batches are waiting. Throws the error a previous
     /// batch failed with, so the read stops at the first failed write.
-    func submit(_ decisions: [Decision], rejections: [Rejection]) throws {
+    func submit(_ decisions: [Decision], newSubjects: [Decision] = [], rejections: [Rejection]) throws {
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= capacity, failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append((decisions, rejections))
+        queue.append((decisions, newSubjects, rejections))
         condition.broadcast()
     }
 
@@ -76,7 +76,7 @@ final class BackgroundWriter {
             condition.unlock()
 
             let start = MonotonicClock.microseconds()
-            let outcome = Result { try writer.write(batch.decisions, rejections: batch.rejections) }
+            let outcome = Result { try writer.write(batch.decisions, newSubjects: batch.newSubjects, rejections: batch.rejections) }
             let micros = MonotonicClock.microseconds() - start
 
             condition.lock()

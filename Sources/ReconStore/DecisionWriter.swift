@@ -41,46 +41,112 @@ public struct DecisionWriter {
     static let incomingTuple = columnNames.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
 
     /// Writes one batch atomically; returns how many subject rows changed.
+    ///
+    /// `decisions` are subjects that may already have a stored row: they go through the staging
+    /// table and change only what differs. `newSubjects` are subjects this run found no stored
+    /// row for (under the run lock, so none can appear meanwhile): their status, reasons and
+    /// grant are copied straight into `recon`, with no staging and no conflict check (the first
+    /// night is all new subjects). A stored row there after all is a unique violation that fails
+    /// the batch: never a second grant, never a silent overwrite.
     @discardableResult
-    public func write(_ decisions: [Decision], rejections: [Rejection], alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
+    public func write(_ decisions: [Decision], newSubjects: [Decision] = [], rejections: [Rejection],
+                      alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
         try connection.transaction {
-            try connection.execute("TRUNCATE stage_decisions")
-            try connection.copyIn("COPY stage_decisions (\(Self.columns), reasons, payment_mode) FROM STDIN") { writer in
-                for decision in decisions { try writer.appendRow(Self.fields(decision)) }
+            var changed = 0
+            if !newSubjects.isEmpty {
+                changed += try insertNew(newSubjects)
             }
-            let changed = try connection.execute("""
-                INSERT INTO recon.subject_status (\(Self.columns), run_id)
-                SELECT \(Self.columns), $1 FROM stage_decisions
-                ON CONFLICT (program_id, subject_key) DO UPDATE SET \(Self.updates), run_id = EXCLUDED.run_id
-                WHERE (\(Self.storedTuple)) IS DISTINCT FROM (\(Self.incomingTuple))
-                """, [runID]).affectedRows
-            try connection.execute("""
-                DELETE FROM recon.ineligibility_reasons r USING stage_decisions s
-                WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key AND NOT (r.reason = ANY (s.reasons))
-                """)
-            try connection.execute("""
-                INSERT INTO recon.ineligibility_reasons (program_id, subject_key, reason, run_id)
-                SELECT s.program_id, s.subject_key, unnest(s.reasons), $1 FROM stage_decisions s
-                ON CONFLICT DO NOTHING
-                """, [runID])
-            // One grant per subject: a second run finds the grant there and adds nothing. Any other
-            // unique violation (a second grant for an account or a merchant) is a bug and fails
-            // the batch rather than being silently dropped.
-            try connection.execute("""
-                INSERT INTO recon.credit_grants (program_id, subject_key, subject, account_id, integration_id, partner,
-                    merchant_id, promo_code, tier, country, currency, credit, qualifying_spend, window_start, window_end,
-                    reached_at, due_by, expires_at, payment_mode, run_id)
-                SELECT program_id, subject_key, subject, account_id, integration_id, partner, merchant_id, promo_code,
-                       tier, country, currency, credit, qualifying_spend, window_start, window_end, reached_at, due_by,
-                       expires_at, payment_mode, $1
-                FROM stage_decisions WHERE status = 'granted'
-                ON CONFLICT (program_id, subject_key) DO NOTHING
-                """, [runID])
+            if !decisions.isEmpty {
+                changed += try upsert(decisions)
+            }
             try record(rejections)
             try alsoInTransaction?()
             return changed
         }
     }
+
+    /// Subjects with no stored row: three binary COPYs.
+    private func insertNew(_ decisions: [Decision]) throws -> Int {
+        let inserted = try connection.copyInBinary(
+            "COPY recon.subject_status (\(Self.columns), run_id) FROM STDIN (FORMAT binary)") { writer in
+            for decision in decisions {
+                try writer.beginRow(fields: Self.columnNames.count + 1)
+                Self.appendStatus(decision, to: &writer)
+                writer.int64(runID)
+            }
+        }
+        if decisions.contains(where: { !$0.reasons.isEmpty }) {
+            try connection.copyInBinary(
+                "COPY recon.ineligibility_reasons (program_id, subject_key, reason, run_id) FROM STDIN (FORMAT binary)") { writer in
+                for decision in decisions {
+                    for reason in decision.reasons {
+                        try writer.beginRow(fields: 4)
+                        writer.text(decision.subject.programID)
+                        writer.text(decision.subject.key)
+                        writer.text(reason.rawValue)
+                        writer.int64(runID)
+                    }
+                }
+            }
+        }
+        let grants = decisions.filter { $0.status == .granted }
+        if !grants.isEmpty {
+            try connection.copyInBinary("COPY recon.credit_grants (\(Self.grantColumns)) FROM STDIN (FORMAT binary)") { writer in
+                for decision in grants {
+                    try writer.beginRow(fields: 20)
+                    Self.appendGrant(decision, runID: runID, to: &writer)
+                }
+            }
+        }
+        return inserted
+    }
+
+    /// Subjects that may have a stored row: staged, then set-based statements that change
+    /// nothing when nothing changed.
+    private func upsert(_ decisions: [Decision]) throws -> Int {
+        try connection.execute("TRUNCATE stage_decisions")
+        try connection.copyInBinary(
+            "COPY stage_decisions (\(Self.columns), reasons, payment_mode) FROM STDIN (FORMAT binary)") { writer in
+            for decision in decisions {
+                try writer.beginRow(fields: Self.columnNames.count + 2)
+                Self.appendStatus(decision, to: &writer)
+                writer.textArray(decision.reasons.map(\.rawValue))
+                writer.text(decision.paymentMode)
+            }
+        }
+        let changed = try connection.execute("""
+            INSERT INTO recon.subject_status (\(Self.columns), run_id)
+            SELECT \(Self.columns), $1 FROM stage_decisions
+            ON CONFLICT (program_id, subject_key) DO UPDATE SET \(Self.updates), run_id = EXCLUDED.run_id
+            WHERE (\(Self.storedTuple)) IS DISTINCT FROM (\(Self.incomingTuple))
+            """, [runID]).affectedRows
+        try connection.execute("""
+            DELETE FROM recon.ineligibility_reasons r USING stage_decisions s
+            WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key AND NOT (r.reason = ANY (s.reasons))
+            """)
+        try connection.execute("""
+            INSERT INTO recon.ineligibility_reasons (program_id, subject_key, reason, run_id)
+            SELECT s.program_id, s.subject_key, unnest(s.reasons), $1 FROM stage_decisions s
+            ON CONFLICT DO NOTHING
+            """, [runID])
+        // One grant per subject: a second run finds the grant there and adds nothing. Any other
+        // unique violation (a second grant for an account or a merchant) is a bug and fails
+        // the batch rather than being silently dropped.
+        try connection.execute("""
+            INSERT INTO recon.credit_grants (\(Self.grantColumns))
+            SELECT program_id, subject_key, subject, account_id, integration_id, partner, merchant_id, promo_code,
+                   tier, country, currency, credit, qualifying_spend, window_start, window_end, reached_at, due_by,
+                   expires_at, payment_mode, $1
+            FROM stage_decisions WHERE status = 'granted'
+            ON CONFLICT (program_id, subject_key) DO NOTHING
+            """, [runID])
+        return changed
+    }
+
+    static let grantColumns = """
+        program_id, subject_key, subject, account_id, integration_id, partner, merchant_id, promo_code, tier, country, \
+        currency, credit, qualifying_spend, window_start, window_end, reached_at, due_by, expires_at, payment_mode, run_id
+        """
 
     /// Records rejected input rows (first sighting only: a rerun adds nothing).
     public func record(_ rejections: [Rejection]) throws {
@@ -92,19 +158,66 @@ public struct DecisionWriter {
             """, [rejections.map(\.table), rejections.map(\.key), rejections.map(\.problem), runID])
     }
 
-    static func fields(_ d: Decision) -> [String?] {
-        let money = { (minor: Int64?) in minor.map { d.currency.format($0) } }
+    /// The `columnNames` of one decision, in order, in binary: amounts as exact `numeric` with
+    /// the currency's digits (what `Currency.format` prints), times as `timestamptz`.
+    static func appendStatus(_ d: Decision, to w: inout BinaryCopyInWriter) {
+        let exponent = d.currency.exponent
+        func money(_ minor: Int64?) { w.numeric(minorUnits: minor, scale: exponent) }
         let grantedTier = d.status == .granted ? d.tier : nil
-        return [
-            d.subject.programID, d.subject.key, d.subject.name, d.subject.integrationID.map(String.init),
-            d.subject.partner, d.subject.merchantID, d.subject.promoCode, String(d.subject.accountID), d.country,
-            d.currency.code, d.status.rawValue, d.isFinal ? "t" : "f", d.waitingFor?.rawValue,
-            grantedTier.map { String($0.level) }, money(grantedTier?.credit), money(d.spend.qualifying),
-            money(d.spend.excludedTax), money(d.spend.excludedCredit), money(d.spend.excludedUnpaid),
-            money(d.spend.excludedBeforeWindow), d.nextTier.map { String($0.level) }, money(d.nextTier?.threshold),
-            d.window?.start.iso8601, d.window?.end.iso8601, d.window?.cutoff.iso8601, d.reachedAt?.iso8601,
-            d.dueBy?.iso8601, d.expiresAt?.iso8601, d.decidedAt?.iso8601, d.asOf.iso8601,
-            "{" + d.reasons.map(\.rawValue).joined(separator: ",") + "}", d.paymentMode,
-        ]
+        w.text(d.subject.programID)
+        w.text(d.subject.key)
+        w.text(d.subject.name)
+        w.int64(d.subject.integrationID)
+        w.text(d.subject.partner)
+        w.text(d.subject.merchantID)
+        w.text(d.subject.promoCode)
+        w.int64(d.subject.accountID)
+        w.text(d.country)
+        w.text(d.currency.code)
+        w.text(d.status.rawValue)
+        w.bool(d.isFinal)
+        w.text(d.waitingFor?.rawValue)
+        w.int32(grantedTier.map { Int32($0.level) })
+        money(grantedTier?.credit)
+        money(d.spend.qualifying)
+        money(d.spend.excludedTax)
+        money(d.spend.excludedCredit)
+        money(d.spend.excludedUnpaid)
+        money(d.spend.excludedBeforeWindow)
+        w.int32(d.nextTier.map { Int32($0.level) })
+        money(d.nextTier?.threshold)
+        w.instant(d.window?.start)
+        w.instant(d.window?.end)
+        w.instant(d.window?.cutoff)
+        w.instant(d.reachedAt)
+        w.instant(d.dueBy)
+        w.instant(d.expiresAt)
+        w.instant(d.decidedAt)
+        w.instant(d.asOf)
+    }
+
+    /// The `grantColumns` of a granted decision.
+    static func appendGrant(_ d: Decision, runID: Int64, to w: inout BinaryCopyInWriter) {
+        let exponent = d.currency.exponent
+        w.text(d.subject.programID)
+        w.text(d.subject.key)
+        w.text(d.subject.name)
+        w.int64(d.subject.accountID)
+        w.int64(d.subject.integrationID)
+        w.text(d.subject.partner)
+        w.text(d.subject.merchantID)
+        w.text(d.subject.promoCode)
+        w.int32(d.tier.map { Int32($0.level) })
+        w.text(d.country)
+        w.text(d.currency.code)
+        w.numeric(minorUnits: d.tier?.credit, scale: exponent)
+        w.numeric(minorUnits: d.spend.qualifying, scale: exponent)
+        w.instant(d.window?.start)
+        w.instant(d.window?.end)
+        w.instant(d.reachedAt)
+        w.instant(d.dueBy)
+        w.instant(d.expiresAt)
+        w.text(d.paymentMode)
+        w.int64(runID)
     }
 }

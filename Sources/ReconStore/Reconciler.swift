@@ -58,27 +58,33 @@ public struct Reconciler {
     func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
         let started = MonotonicClock.microseconds()
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
-        let finalKeys = try loadSubjectIDs()
-        summary.skippedFinal = finalKeys.count
+        let stored = try loadStoredSubjects()
+        summary.skippedFinal = stored.count
         let writer = try runID.map { BackgroundWriter(writer: try DecisionWriter(connection: connection, runID: $0)) }
         defer { writer?.abandon() }
         var batch: [Decision] = []
+        var newSubjects: [Decision] = []
         var rejections: [Rejection] = []
         var credit: [Currency: Int64] = [:]
         func flush() throws {
-            guard let writer, !batch.isEmpty || !rejections.isEmpty else { return }
-            try writer.submit(batch, rejections: rejections)
+            guard let writer, !batch.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty else { return }
+            try writer.submit(batch, newSubjects: newSubjects, rejections: rejections)
             batch.removeAll(keepingCapacity: true)
+            newSubjects.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
-        let pass = try forEachDecision(asOf: asOf, skipping: finalKeys, logger: logger, rejected: { rejections.append($0) }) { decision in
+        let pass = try forEachDecision(asOf: asOf, skipping: stored, logger: logger, rejected: { rejections.append($0) }) { decision in
             summary.evaluated += 1
             summary.statuses[decision.status.rawValue, default: 0] += 1
             if decision.status == .granted, let tier = decision.tier {
                 credit[tier.currency, default: 0] += tier.credit
             }
-            batch.append(decision)
-            if batch.count >= batchSize { try flush() }
+            if stored.isStored(program: decision.subject.programID, subject: decision.subject.key) {
+                batch.append(decision)
+            } else {
+                newSubjects.append(decision)
+            }
+            if batch.count + newSubjects.count >= batchSize { try flush() }
         }
         try flush()
         if let writer {
@@ -95,20 +101,20 @@ public struct Reconciler {
     /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
     /// in `skipping`, handed to `body` account by account as its spend rows stream past. Each
     /// distinct rejected input row goes to `rejected` once.
-    func forEachDecision(asOf: Instant, programID: String? = nil, skipping finalKeys: FinalSubjects = FinalSubjects(), logger: Logger,
+    func forEachDecision(asOf: Instant, programID: String? = nil, skipping stored: StoredSubjects = StoredSubjects(), logger: Logger,
                          rejected: (Rejection) throws -> Void, _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let factReader = FactReader(connection: reader, asOf: asOf)
         var facts = try factReader.readSubjects(programs: programs)
         var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !finalKeys.contains(program: $0.program.id, subject: $0.subjectKey)
+            !stored.isFinal(program: $0.program.id, subject: $0.subjectKey)
         }
         // The subjects hold what they need now; keep memory to one copy of each.
         facts.integrations = []
         facts.codes = []
         let total = work.remaining
         logger.info("evaluating", metadata: ["subjects": "\(total)", "accounts": "\(work.accountCount)",
-                                             "final_skipped": "\(finalKeys.count)"])
+                                             "final_skipped": "\(stored.count)"])
         var seen = Set<Rejection>()
         func reject(_ rejection: Rejection) throws {
             if seen.insert(rejection).inserted { try rejected(rejection) }
@@ -141,9 +147,9 @@ public struct Reconciler {
     public func plannedSpans(asOf: Instant) throws -> (spans: [AccountSpan], knownAccounts: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: nil)
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
-        let finalKeys = try loadSubjectIDs()
+        let stored = try loadStoredSubjects()
         let work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !finalKeys.contains(program: $0.program.id, subject: $0.subjectKey)
+            !stored.isFinal(program: $0.program.id, subject: $0.subjectKey)
         }
         return (work.spans(asOf: asOf, accounts: facts.accounts), facts.accounts.count)
     }
@@ -158,13 +164,13 @@ public struct Reconciler {
         }
     }
 
-    func loadSubjectIDs() throws -> FinalSubjects {
-        var keys = FinalSubjects()
+    func loadStoredSubjects() throws -> StoredSubjects {
+        var keys = StoredSubjects()
         try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, subject_key::text FROM recon.subject_status WHERE final) TO STDOUT (FORMAT binary)
+            COPY (SELECT program_id::text, subject_key::text, final FROM recon.subject_status) TO STDOUT (FORMAT binary)
             """) { row in
-            guard let program = try row.text(0), let subject = try row.text(1) else { return }
-            keys.insert(program: program, subject: subject)
+            guard let program = try row.text(0), let subject = try row.text(1), let final = try row.bool(2) else { return }
+            keys.insert(program: program, subject: subject, final: final)
         }
         return keys
     }
