@@ -126,6 +126,9 @@ public struct Reconciler {
         func evaluateAccount(_ accountID: Int64, rows: [SpendRow]) throws {
             guard let subjects = work.take(accountID), let account = facts.accounts.account(accountID) else { return }
             let enrollments = facts.enrollments[accountID] ?? []
+            // In time order once per account: every evaluation (a final decision takes several)
+            // then sums rows that are already in order, which the ledger's sort only verifies.
+            let rows = rows.sorted(by: SpendRow.chronological)
             for subject in subjects {
                 try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments))
                 done += 1
