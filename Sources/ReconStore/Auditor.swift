@@ -10,7 +10,7 @@ import ReconRules
 /// The nightly run reads only the rows its rules can look at (`SpendSpan`), so a bad row that
 /// can change no decision (a row of an account without a subject, an unknown account, a row
 /// far outside every window) is found here: a data-quality sweep for billing, run on its own
-/// schedule (cron/ has a weekly entry).
+/// schedule (the README's runbook suggests weekly).
 public struct Auditor {
     let connection: Connection
     let reader: Connection

@@ -114,6 +114,10 @@ public struct DecisionWriter {
                 writer.text(decision.paymentMode)
             }
         }
+        // Statistics for the 2,000 staged rows: without them the planner guessed a merge join
+        // that sorted every stored reason on every batch (14 ms instead of 2.6 ms per batch at
+        // 11,000 reasons, growing with the table).
+        try connection.execute("ANALYZE stage_decisions (program_id, subject_key)")
         let changed = try connection.execute("""
             INSERT INTO recon.subject_status (\(Self.columns), run_id)
             SELECT \(Self.columns), $1 FROM stage_decisions
