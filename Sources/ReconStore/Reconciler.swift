@@ -58,7 +58,12 @@ public struct Reconciler {
     func evaluate(asOf: Instant, runID: Int64?, logger: Logger) throws -> RunSummary {
         let started = MonotonicClock.microseconds()
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
-        let stored = try loadStoredSubjects()
+        let programs = try ProgramCatalog(connection: connection).load(only: nil)
+        // The stored keys come over `connection` while the facts come over `reader`: on a later
+        // night these are most of the time before the first row (measured in docs/PERFORMANCE.md).
+        let (stored, facts) = try concurrently(
+            { try self.loadStoredSubjects() },
+            { try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs) })
         summary.skippedFinal = stored.count
         let writer = try runID.map { BackgroundWriter(writer: try DecisionWriter(connection: connection, runID: $0)) }
         defer { writer?.abandon() }
@@ -73,13 +78,14 @@ public struct Reconciler {
             newSubjects.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
-        let pass = try forEachDecision(asOf: asOf, skipping: stored, logger: logger, rejected: { rejections.append($0) }) { decision in
+        let pass = try forEachDecision(asOf: asOf, programs: programs, facts: facts, skipping: stored, logger: logger,
+                                       rejected: { rejections.append($0) }) { decision in
             summary.evaluated += 1
             summary.statuses[decision.status.rawValue, default: 0] += 1
             if decision.status == .granted, let tier = decision.tier {
                 credit[tier.currency, default: 0] += tier.credit
             }
-            if stored.isStored(program: decision.subject.programID, subject: decision.subject.key) {
+            if stored.isStored(decision.subject) {
                 batch.append(decision)
             } else {
                 newSubjects.append(decision)
@@ -101,13 +107,21 @@ public struct Reconciler {
     /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
     /// in `skipping`, handed to `body` account by account as its spend rows stream past. Each
     /// distinct rejected input row goes to `rejected` once.
-    func forEachDecision(asOf: Instant, programID: String? = nil, skipping stored: StoredSubjects = StoredSubjects(), logger: Logger,
+    func forEachDecision(asOf: Instant, programID: String? = nil, logger: Logger,
                          rejected: (Rejection) throws -> Void, _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
+        let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
+        return try forEachDecision(asOf: asOf, programs: programs, facts: facts, logger: logger, rejected: rejected, body)
+    }
+
+    /// The same pass over `facts` already read for `programs`.
+    func forEachDecision(asOf: Instant, programs: [Program], facts: consuming Facts, skipping stored: StoredSubjects = StoredSubjects(),
+                         logger: Logger, rejected: (Rejection) throws -> Void,
+                         _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
+        var facts = facts
         let factReader = FactReader(connection: reader, asOf: asOf)
-        var facts = try factReader.readSubjects(programs: programs)
         var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !stored.isFinal(program: $0.program.id, subject: $0.subjectKey)
+            !stored.isFinal($0)
         }
         // The subjects hold what they need now; keep memory to one copy of each.
         facts.integrations = []
@@ -135,13 +149,34 @@ public struct Reconciler {
                 progress?(done, total)
             }
         }
+        // Accounts arrive in ascending order. One with no row inside its span (or no span at all)
+        // never arrives: it is evaluated with no spend as soon as the stream has passed it, so
+        // that decisions (and the writer's batches) flow at an even pace rather than piling up
+        // after the last row.
+        let accountIDs = work.accountIDs
+        var passed = 0
+        var lastStreamed: Int64?
+        func evaluateRowless(below bound: Int64?) throws {
+            while passed < accountIDs.count, bound.map({ accountIDs[passed] < $0 }) ?? true {
+                try evaluateAccount(accountIDs[passed], rows: [])
+                passed += 1
+            }
+        }
+        func evaluateStreamed(_ accountID: Int64, rows: [SpendRow]) throws {
+            // A second piece of an account would find its subjects taken and be lost: never.
+            if let lastStreamed, accountID <= lastStreamed {
+                throw SpendOrderError(accountID: accountID, after: lastStreamed)
+            }
+            lastStreamed = accountID
+            try evaluateRowless(below: accountID)
+            try evaluateAccount(accountID, rows: rows)
+        }
         let spans = work.spans(asOf: asOf, accounts: facts.accounts)
         logger.debug("reading spend", metadata: ["accounts_read": "\(spans.count)", "accounts": "\(work.accountCount)"])
         let selection = readsWholeAccounts ? SpendSelection.wholeAccounts(work.untakenAccountIDs) : .spans(spans)
         try factReader.streamSpend(accounts: facts.accounts, selection,
-                                   reject: { rejection, _ in try reject(rejection) }, body: evaluateAccount)
-        // Accounts with no row inside their span (or no span at all): evaluated with no spend.
-        for accountID in work.untakenAccountIDs { try evaluateAccount(accountID, rows: []) }
+                                   reject: { rejection, _ in try reject(rejection) }, body: evaluateStreamed)
+        try evaluateRowless(below: nil)
         return (total, seen.count)
     }
 
@@ -152,7 +187,7 @@ public struct Reconciler {
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
         let stored = try loadStoredSubjects()
         let work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !stored.isFinal(program: $0.program.id, subject: $0.subjectKey)
+            !stored.isFinal($0)
         }
         return (work.spans(asOf: asOf, accounts: facts.accounts), facts.accounts.count)
     }

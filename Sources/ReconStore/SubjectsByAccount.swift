@@ -7,6 +7,8 @@ import ReconRules
 struct SubjectsByAccount {
     private var subjects: [SubjectWork]
     private var ranges: [Int64: Range<Int>] = [:]
+    /// Every account with a subject, ascending.
+    let accountIDs: [Int64]
     /// Subjects not taken yet.
     private(set) var remaining: Int
 
@@ -16,14 +18,17 @@ struct SubjectsByAccount {
         listed.sort { $0.accountID < $1.accountID }
         subjects = listed
         remaining = self.subjects.count
+        var accountIDs: [Int64] = []
         var start = 0
         while start < self.subjects.count {
             let account = self.subjects[start].accountID
             var end = start + 1
             while end < self.subjects.count, self.subjects[end].accountID == account { end += 1 }
             ranges[account] = start..<end
+            accountIDs.append(account)
             start = end
         }
+        self.accountIDs = accountIDs
     }
 
     var isEmpty: Bool { subjects.isEmpty }

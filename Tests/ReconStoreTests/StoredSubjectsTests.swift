@@ -1,0 +1,40 @@
+@testable import ReconStore
+import Exact
+import ReconRules
+import XCTest
+
+/// The stored-key set holds integration keys as ids. A key maps one way only: only the exact
+/// text `Integration.subjectKey` writes becomes an id; anything else stays text and never
+/// matches an integration, so no subject can be mistaken for another.
+final class StoredSubjectsTests: XCTestCase {
+    func testOnlyTheCanonicalIntegrationKeyBecomesAnId() {
+        XCTAssertEqual(StoredSubjects.Key("integration:42"), .integration(42))
+        XCTAssertEqual(StoredSubjects.Key("integration:-5"), .integration(-5))
+        XCTAssertEqual(StoredSubjects.Key("integration:0"), .integration(0))
+        XCTAssertEqual(StoredSubjects.Key("integration:9223372036854775807"), .integration(Int64.max))
+        for odd in ["integration:007", "integration:+5", "integration:", "integration:-0", "integration:4 ",
+                    "integration:9223372036854775808", "integrations:5", "code:integration:5", "Integration:5"] {
+            XCTAssertEqual(StoredSubjects.Key(odd), .text(odd), odd)
+        }
+    }
+
+    func testStoredAndFinalKeysMatchTheSubjectsThatWroteThem() throws {
+        let setUp = try XCTUnwrap(Instant(iso8601: "2026-01-01T00:00:00Z"))
+        let integration = Integration(id: 1_234_567, merchantID: "m-1", storeCountry: "US", accountID: 9,
+                                      setUpAt: setUp, firstCampaignAt: nil)
+        let other = Integration(id: 7, merchantID: "m-2", storeCountry: "US", accountID: 9, setUpAt: setUp, firstCampaignAt: nil)
+        let program = Program(id: "woocommerce-us-uk", kind: .partnerSpendMatch, partners: ["woocommerce"], markets: ["US"],
+                              windowDays: 30, grantSLADays: 7, tiers: [])
+        var stored = StoredSubjects()
+        stored.insert(program: program.id, subject: integration.subjectKey, final: true)
+        stored.insert(program: program.id, subject: "integration:007", final: false)
+        stored.insert(program: program.id, subject: "code:ABC", final: false)
+        XCTAssertEqual(stored.count, 1)
+        XCTAssertTrue(stored.isStored(Subject(program: program, integration: integration)))
+        // "integration:007" is not integration 7's key.
+        XCTAssertFalse(stored.isStored(Subject(program: program, integration: other)))
+        var otherProgram = program
+        otherProgram.id = "another"
+        XCTAssertFalse(stored.isStored(Subject(program: otherProgram, integration: integration)))
+    }
+}
