@@ -44,7 +44,8 @@ struct StoredSubjects {
         static let integrationPrefix = "integration:"
 
         /// A stored key: an integration id only when the text is exactly what `Integration`
-        /// writes for it (no sign, no leading zero), so that a key maps one way only.
+        /// writes for it (a minus sign only for a negative id, no plus sign, no leading zero), so
+        /// that a key maps one way only.
         init(_ stored: String) {
             if stored.hasPrefix(Self.integrationPrefix) {
                 let digits = stored.dropFirst(Self.integrationPrefix.count)
