@@ -10,9 +10,13 @@ import ReconRules
 /// `connection` (which also holds the run lock) from a writer thread (`BackgroundWriter`), so
 /// the database commits one batch while the next is read and evaluated; a statement sent on a
 /// streaming connection would make libpq drop the rest of the stream.
+///
+/// With a `secondReader`, the spend read is dealt out over both readers and read at once
+/// (`SplitSpendRead`): one `COPY` uses one server core, and a 2-core machine has two.
 public struct Reconciler {
     let connection: Connection
     let reader: Connection
+    let secondReader: Connection?
     let logger: Logger
     /// Subjects per write transaction.
     public var batchSize = 2000
@@ -22,9 +26,10 @@ public struct Reconciler {
     /// Called after each subject is evaluated with (done, total), for a progress display.
     public var progress: ((_ done: Int, _ total: Int) -> Void)?
 
-    public init(connection: Connection, reader: Connection, logger: Logger) {
+    public init(connection: Connection, reader: Connection, secondReader: Connection? = nil, logger: Logger) {
         self.connection = connection
         self.reader = reader
+        self.secondReader = secondReader
         self.logger = logger
     }
 
@@ -173,9 +178,15 @@ public struct Reconciler {
         }
         let spans = work.spans(asOf: asOf, accounts: facts.accounts)
         logger.debug("reading spend", metadata: ["accounts_read": "\(spans.count)", "accounts": "\(work.accountCount)"])
-        let selection = readsWholeAccounts ? SpendSelection.wholeAccounts(work.untakenAccountIDs) : .spans(spans)
-        try factReader.streamSpend(accounts: facts.accounts, selection,
-                                   reject: { rejection, _ in try reject(rejection) }, body: evaluateStreamed)
+        if let secondReader, !readsWholeAccounts, spans.count > 1 {
+            let split = SplitSpendRead(readers: [factReader, FactReader(connection: secondReader, asOf: asOf)],
+                                       accounts: facts.accounts)
+            try split.stream(spans, reject: reject, body: evaluateStreamed)
+        } else {
+            let selection = readsWholeAccounts ? SpendSelection.wholeAccounts(work.untakenAccountIDs) : .spans(spans)
+            try factReader.streamSpend(accounts: facts.accounts, selection,
+                                       reject: { rejection, _ in try reject(rejection) }, body: evaluateStreamed)
+        }
         try evaluateRowless(below: nil)
         return (total, seen.count)
     }
