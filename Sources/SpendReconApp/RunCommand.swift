@@ -39,7 +39,8 @@ struct RunCommand: ParsableCommand {
                 let connection = try Connection(conninfo: database.db, logger: logger)
                 let asOf = self.asOf?.instant ?? Instant.now
                 let reader = try Connection(conninfo: database.db, logger: logger)
-                let secondReader = ProcessInfo.processInfo.environment["XX_ONE"] != nil ? nil : try Connection(conninfo: database.db, logger: logger)
+                // The spend read is split over two readers (`SplitSpendRead`).
+                let secondReader = try Connection(conninfo: database.db, logger: logger)
                 var reconciler = Reconciler(connection: connection, reader: reader, secondReader: secondReader, logger: logger)
                 reconciler.batchSize = batchSize
                 let progress = ProgressLine(label: "run")

@@ -40,6 +40,34 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(problem(bill(amount: "99999999999999999999")), "overflow_amount")
     }
 
+    /// A stream's rows share one `SpendRowAccountCache`: every row, whatever came before it,
+    /// gets the outcome it gets on its own (the order of the checks included: an unknown currency
+    /// is reported before an unknown account).
+    func testTheStreamsAccountCacheNeverChangesAnOutcome() {
+        func outcome(_ result: InputValidation.Outcome<SpendRow>) -> String {
+            switch result {
+            case let .success(row): return "ok \(row.accountID) \(row.amount) \(row.tax)"
+            case let .failure(error): return error.rejection.problem
+            }
+        }
+        let rows = [
+            bill(), bill(currency: "GBP"), bill(currency: "XYZ"), bill(), bill(currency: nil),
+            bill(account: 2, currency: "JPY", amount: "10000", tax: "0"), bill(account: 2), bill(account: 2, currency: "JPY", amount: "1.5", tax: "0"),
+            bill(account: 42), bill(account: 42, currency: "XYZ"), bill(account: 42, currency: "JPY"),
+            bill(account: 3), bill(account: 3, currency: "XYZ"), bill(account: 1), bill(account: 1, currency: "JPY"),
+            bill(account: nil), bill(account: 1, currency: "USD", amount: "3.00", tax: "0"),
+        ]
+        var cache = SpendRowAccountCache()
+        let streamed = rows.map { outcome(InputValidation.spendRow($0, accounts: accounts, cache: &cache)) }
+        let alone = rows.map { outcome(InputValidation.spendRow($0, accounts: accounts)) }
+        XCTAssertEqual(streamed, alone)
+        XCTAssertEqual(alone[2], "unknown_currency")
+        XCTAssertEqual(alone[9], "unknown_currency")
+        XCTAssertEqual(alone[10], "unknown_account")
+        XCTAssertEqual(alone[14], "currency_differs_from_account")
+        XCTAssertEqual(alone[16], "ok 1 300 0")
+    }
+
     func testJPYHasNoMinorDigits() {
         XCTAssertNil(problem(bill(account: 2, currency: "JPY", amount: "10000", tax: "0")))
         XCTAssertEqual(problem(bill(account: 2, currency: "JPY", amount: "100.5", tax: "0")), "too_many_decimals_amount")

@@ -1,0 +1,221 @@
+import Exact
+import PGClient
+@testable import ReconStore
+import ReconRules
+import SampleData
+import XCTest
+
+/// The spend read split over two connections (`SplitSpendRead`) hands on exactly what one read
+/// does: the same accounts in the same ascending order with the same rows, and the same
+/// rejections; and whichever side fails, both reading threads end and both connections are
+/// usable again.
+final class SplitSpendReadTests: XCTestCase {
+    private static func loadedFixture() throws -> StoreFixture {
+        let f = try StoreFixture()
+        var profile = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17)
+        profile.badRowsPerMille = 10
+        try SampleLoader(connection: f.db).load(SampleGenerator(profile: profile))
+        try f.db.executeScript("ANALYZE billing.billed_spend; ANALYZE billing.topup_consumption")
+        return f
+    }
+
+    private struct Read: Equatable {
+        var accounts: [Int64] = []
+        var rows: [Int64: [SpendRow]] = [:]
+        var rejections: Set<Rejection> = []
+        var rejectionCalls = 0
+    }
+
+    private func spans(_ f: StoreFixture, asOf: Instant) throws -> (spans: [AccountSpan], accounts: AccountLookup) {
+        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let planned = try Reconciler(connection: f.db, reader: reader, logger: quietLogger()).plannedSpans(asOf: asOf)
+        let programs = try ProgramCatalog(connection: f.db).load(only: nil)
+        let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
+        return (planned.spans, facts.accounts)
+    }
+
+    private func readOnce(_ f: StoreFixture, _ spans: [AccountSpan], accounts: AccountLookup, asOf: Instant) throws -> Read {
+        var read = Read()
+        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        try FactReader(connection: reader, asOf: asOf).streamSpend(
+            accounts: accounts, .spans(spans), partOf: nil,
+            reject: { rejection, _ in read.rejections.insert(rejection); read.rejectionCalls += 1 }) { account, rows in
+            read.accounts.append(account)
+            read.rows[account] = rows.sorted(by: SpendRow.chronological)
+        }
+        return read
+    }
+
+    private func readSplit(_ f: StoreFixture, _ spans: [AccountSpan], accounts: AccountLookup, asOf: Instant,
+                           chunkSize: Int = 64) throws -> Read {
+        var read = Read()
+        var split = SplitSpendRead(readers: try (0..<2).map { _ in
+            FactReader(connection: try Connection(conninfo: f.conninfo, logger: quietLogger()), asOf: asOf)
+        }, accounts: accounts)
+        split.chunkSize = chunkSize
+        split.queueCapacity = 2
+        try split.stream(spans, reject: { read.rejections.insert($0); read.rejectionCalls += 1 }) { account, rows in
+            read.accounts.append(account)
+            read.rows[account] = rows.sorted(by: SpendRow.chronological)
+        }
+        return read
+    }
+
+    func testTheSplitReadHandsOnWhatOneReadDoes() throws {
+        let f = try Self.loadedFixture()
+        let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
+        let (spans, accounts) = try spans(f, asOf: asOf)
+        XCTAssertGreaterThan(spans.count, 1000)
+        // Every span: the first night's read (one pass over the tables, hash join).
+        let once = try readOnce(f, spans, accounts: accounts, asOf: asOf)
+        XCTAssertGreaterThan(once.accounts.count, 1000)
+        XCTAssertGreaterThan(once.rejections.count, 50, "the fixture has bad rows of every class inside spans")
+        for chunkSize in [1, 64] {
+            let split = try readSplit(f, spans, accounts: accounts, asOf: asOf, chunkSize: chunkSize)
+            XCTAssertEqual(split.accounts, once.accounts, "chunk \(chunkSize)")
+            XCTAssertEqual(split.accounts, split.accounts.sorted())
+            XCTAssertEqual(split.rows, once.rows)
+            XCTAssertEqual(split.rejections, once.rejections)
+            XCTAssertEqual(split.rejectionCalls, once.rejectionCalls, "each rejected row handed on once")
+        }
+        // A tenth of them: a later night's read (by index), split the same way.
+        let few = spans.enumerated().filter { $0.offset % 10 == 3 }.map(\.element)
+        XCTAssertTrue(FactReader.readsSpansByIndex(accounts: few.count, known: accounts.count))
+        XCTAssertFalse(FactReader.readsSpansByIndex(accounts: spans.count, known: accounts.count))
+        let fewOnce = try readOnce(f, few, accounts: accounts, asOf: asOf)
+        let fewSplit = try readSplit(f, few, accounts: accounts, asOf: asOf)
+        XCTAssertGreaterThan(fewOnce.accounts.count, 100)
+        XCTAssertEqual(fewSplit, fewOnce)
+    }
+
+    func testRunsWithOneAndTwoReadersWriteTheSameDecisions() throws {
+        let f = try Self.loadedFixture()
+        let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
+        func decisions(secondReader: Bool) throws -> [[String]] {
+            try f.resetDecisions()
+            let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+            let second = secondReader ? try Connection(conninfo: f.conninfo, logger: quietLogger()) : nil
+            let summary = try Reconciler(connection: f.db, reader: reader, secondReader: second, logger: quietLogger())
+                .run(asOf: asOf)
+            XCTAssertGreaterThan(summary.evaluated, 1500)
+            XCTAssertGreaterThan(summary.rejectedRows, 50)
+            return try f.db.execute("""
+                SELECT s.program_id || ' ' || s.subject_key || ' ' || s.status || ' ' || coalesce(s.tier::text, '-') || ' '
+                       || coalesce(g.credit::text, '-') || ' ' || coalesce(g.reached_at::text, '-') || ' '
+                       || s.qualifying_spend || ' ' || s.excluded_tax || ' ' || s.excluded_credit || ' '
+                       || s.excluded_unpaid || ' ' || s.excluded_before_window || ' ' || s.final || ' '
+                       || coalesce((SELECT string_agg(reason, ';' ORDER BY reason) FROM recon.ineligibility_reasons r
+                                    WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '')
+                FROM recon.subject_status s LEFT JOIN recon.credit_grants g USING (program_id, subject_key)
+                UNION ALL
+                SELECT 'rejected ' || source_table || ' ' || source_key || ' ' || problem FROM recon.rejected_rows
+                ORDER BY 1
+                """).rows.map { [try $0.decode(0, as: String.self)] }
+        }
+        let one = try decisions(secondReader: false)
+        let two = try decisions(secondReader: true)
+        XCTAssertGreaterThan(one.count, 1600)
+        XCTAssertEqual(one, two)
+    }
+
+    func testAReaderThatFailsStopsTheReadAndFreesBothConnections() throws {
+        let f = try Self.loadedFixture()
+        let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
+        let (spans, accounts) = try spans(f, asOf: asOf)
+        let first = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let second = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        try f.slowDownSpendReads(seconds: 2)
+        defer { try? f.restoreSpendReads() }
+        try second.setStatementTimeout(milliseconds: 200)
+        let split = SplitSpendRead(readers: [FactReader(connection: first, asOf: asOf), FactReader(connection: second, asOf: asOf)],
+                                   accounts: accounts)
+        var handedOn = 0
+        XCTAssertThrowsError(try split.stream(spans, reject: { _ in }) { _, _ in handedOn += 1 }) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "57014", "\(error)")
+        }
+        XCTAssertEqual(handedOn, 0)
+        try second.setStatementTimeout(milliseconds: 0)
+        XCTAssertEqual(try first.execute("SELECT 1")[0].decode(0, as: Int.self), 1)
+        XCTAssertEqual(try second.execute("SELECT 2")[0].decode(0, as: Int.self), 2)
+    }
+
+    func testAnEvaluationErrorStopsBothReadersAndFreesTheirConnections() throws {
+        let f = try Self.loadedFixture()
+        let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
+        let (spans, accounts) = try spans(f, asOf: asOf)
+        let first = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let second = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        var split = SplitSpendRead(readers: [FactReader(connection: first, asOf: asOf), FactReader(connection: second, asOf: asOf)],
+                                   accounts: accounts)
+        split.chunkSize = 4
+        split.queueCapacity = 1
+        struct Stop: Error {}
+        var handedOn = 0
+        XCTAssertThrowsError(try split.stream(spans, reject: { _ in }) { _, _ in
+            handedOn += 1
+            if handedOn == 10 { throw Stop() }
+        }) { error in
+            XCTAssertTrue(error is Stop, "\(error)")
+        }
+        XCTAssertEqual(handedOn, 10)
+        XCTAssertEqual(try first.execute("SELECT 1")[0].decode(0, as: Int.self), 1)
+        XCTAssertEqual(try second.execute("SELECT 2")[0].decode(0, as: Int.self), 2)
+    }
+
+    func testAccountsAreDealtInTurn() {
+        let spans = (0..<5).map { AccountSpan(accountID: Int64($0 * 7), span: SpendSpan(from: Instant(microsecondsSinceEpoch: 0), until: Instant(microsecondsSinceEpoch: 1))) }
+        let parts = SplitSpendRead.deal(spans, into: 2)
+        XCTAssertEqual(parts.map { $0.map(\.accountID) }, [[0, 14, 28], [7, 21]])
+        XCTAssertEqual(SplitSpendRead.deal(spans, into: 1).map { $0.map(\.accountID) }, [[0, 7, 14, 21, 28]])
+    }
+}
+
+/// The queue between a reading thread and the evaluating one.
+final class SpendPieceQueueTests: XCTestCase {
+    private func chunk(_ id: Int64) -> [SpendPiece] { [SpendPiece(accountID: id, rows: [], rejections: [])] }
+
+    func testChunksComeOutInOrderThenNil() throws {
+        let queue = SpendPieceQueue(capacity: 200)
+        for id in 0..<150 { try queue.put(chunk(Int64(id))) }
+        queue.finish(nil)
+        var ids: [Int64] = []
+        while let next = try queue.take() { ids += next.compactMap(\.accountID) }
+        XCTAssertEqual(ids, (0..<150).map(Int64.init))
+    }
+
+    func testAReaderErrorReachesTheTaker() throws {
+        struct Broken: Error {}
+        let queue = SpendPieceQueue(capacity: 2)
+        try queue.put(chunk(1))
+        queue.finish(Broken())
+        XCTAssertThrowsError(try queue.take()) { XCTAssertTrue($0 is Broken) }
+    }
+
+    func testCancelWakesAWaitingPutWithCancelled() throws {
+        let queue = SpendPieceQueue(capacity: 1)
+        try queue.put(chunk(1))
+        let thrown = expectation(description: "the blocked put throws")
+        let thread = Thread {
+            do { try queue.put(self.chunk(2)) } catch is SpendPieceQueue.Cancelled { thrown.fulfill() } catch {}
+        }
+        thread.start()
+        Thread.sleep(forTimeInterval: 0.05)
+        queue.cancel()
+        wait(for: [thrown], timeout: 5)
+        XCTAssertThrowsError(try queue.put(chunk(3))) { XCTAssertTrue($0 is SpendPieceQueue.Cancelled) }
+    }
+
+    func testAFullQueueWaitsForTheTaker() throws {
+        let queue = SpendPieceQueue(capacity: 1)
+        try queue.put(chunk(1))
+        let putDone = expectation(description: "the second put returns once the first chunk is taken")
+        let thread = Thread {
+            try? queue.put(self.chunk(2))
+            putDone.fulfill()
+        }
+        thread.start()
+        XCTAssertEqual(try queue.take()?.first?.accountID, 1)
+        wait(for: [putDone], timeout: 5)
+        XCTAssertEqual(try queue.take()?.first?.accountID, 2)
+    }
+}
