@@ -118,17 +118,24 @@ final class SplitSpendReadTests: XCTestCase {
         XCTAssertEqual(one, two)
     }
 
-    func testAReaderThatFailsStopsTheReadAndFreesBothConnections() throws {
+    /// The loaded fixture, its first night's spans, and a split read over two new connections.
+    private func splitOverTwoConnections() throws
+        -> (StoreFixture, [AccountSpan], SplitSpendRead, first: Connection, second: Connection) {
         let f = try Self.loadedFixture()
         let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
         let (spans, accounts) = try spans(f, asOf: asOf)
         let first = try Connection(conninfo: f.conninfo, logger: quietLogger())
         let second = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let split = SplitSpendRead(readers: [FactReader(connection: first, asOf: asOf), FactReader(connection: second, asOf: asOf)],
+                                   accounts: accounts)
+        return (f, spans, split, first, second)
+    }
+
+    func testAReaderThatFailsStopsTheReadAndFreesBothConnections() throws {
+        let (f, spans, split, first, second) = try splitOverTwoConnections()
         try f.slowDownSpendReads(seconds: 2)
         defer { try? f.restoreSpendReads() }
         try second.setStatementTimeout(milliseconds: 200)
-        let split = SplitSpendRead(readers: [FactReader(connection: first, asOf: asOf), FactReader(connection: second, asOf: asOf)],
-                                   accounts: accounts)
         var handedOn = 0
         XCTAssertThrowsError(try split.stream(spans, reject: { _ in }) { _, _ in handedOn += 1 }) { error in
             XCTAssertEqual((error as? PostgresError)?.sqlState, "57014", "\(error)")
@@ -140,13 +147,8 @@ final class SplitSpendReadTests: XCTestCase {
     }
 
     func testAnEvaluationErrorStopsBothReadersAndFreesTheirConnections() throws {
-        let f = try Self.loadedFixture()
-        let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
-        let (spans, accounts) = try spans(f, asOf: asOf)
-        let first = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        let second = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        var split = SplitSpendRead(readers: [FactReader(connection: first, asOf: asOf), FactReader(connection: second, asOf: asOf)],
-                                   accounts: accounts)
+        let (f, spans, unbuffered, first, second) = try splitOverTwoConnections()
+        var split = unbuffered
         split.chunkSize = 4
         split.queueCapacity = 1
         struct Stop: Error {}
@@ -160,6 +162,7 @@ final class SplitSpendReadTests: XCTestCase {
         XCTAssertEqual(handedOn, 10)
         XCTAssertEqual(try first.execute("SELECT 1")[0].decode(0, as: Int.self), 1)
         XCTAssertEqual(try second.execute("SELECT 2")[0].decode(0, as: Int.self), 2)
+        withExtendedLifetime(f) {}
     }
 
     func testAccountsAreDealtInTurn() {
