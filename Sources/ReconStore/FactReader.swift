@@ -317,4 +317,3 @@ private func collect<T>(_ outcome: InputValidation.Outcome<T>, into values: inou
     case let .failure(error): rejections.append(error.rejection)
     }
 }
-
