@@ -66,10 +66,8 @@ public struct FactReader {
     /// Streams the selected bills and top-ups ordered by account, validated, and hands each
     /// account's valid rows to `body` in one piece; rejected rows go to `reject`. Memory holds one
     /// account's rows at a time. Every row read is validated, so a bad row among them is always
-    /// recorded; rows the selection leaves out are not read at all. `partOf`: when these spans
-    /// are one part of a larger read (`SplitSpendRead`), the number of accounts in all of it, so
-    /// that every part is read the way the whole would be.
-    public func streamSpend(accounts: AccountLookup, _ selection: SpendSelection, partOf total: Int? = nil,
+    /// recorded; rows the selection leaves out are not read at all.
+    public func streamSpend(accounts: AccountLookup, _ selection: SpendSelection,
                             reject: (Rejection, RawSpendRow) throws -> Void,
                             body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
         var current: Int64?
@@ -80,19 +78,21 @@ public struct FactReader {
         }
         let keepsRows = selection.keepsRows
         var cache = SpendRowAccountCache()
-        let sql = try prepareSpendRead(selection, knownAccounts: accounts.count, partOf: total)
-        try connection.copyOutBinary(sql) { row in
-            let raw = RawSpendRow(
-                source: try row.byte(0) == UInt8(ascii: "b") ? .bill : .topup, id: try row.int64(1),
-                accountID: try row.int64(2), currency: try row.text(3), at: try row.instant(4),
-                amount: try row.decimal(5), tax: try row.decimal(6), credit: try row.decimal(7), paidAt: try row.instant(8))
-            if raw.accountID != current {
-                try flush()
-                current = raw.accountID
-            }
-            switch InputValidation.spendRow(raw, accounts: accounts, cache: &cache) {
-            case let .success(spend): if keepsRows { buffer.append(spend) }
-            case let .failure(error): try reject(error.rejection, raw)
+        let read = try prepareSpendRead(selection, knownAccounts: accounts.count)
+        try withAccountOrderPlan(read.inAccountOrder) {
+            try connection.copyOutBinary(read.sql) { row in
+                let raw = RawSpendRow(
+                    source: try row.byte(0) == UInt8(ascii: "b") ? .bill : .topup, id: try row.int64(1),
+                    accountID: try row.int64(2), currency: try row.text(3), at: try row.instant(4),
+                    amount: try row.decimal(5), tax: try row.decimal(6), credit: try row.decimal(7), paidAt: try row.instant(8))
+                if raw.accountID != current {
+                    try flush()
+                    current = raw.accountID
+                }
+                switch InputValidation.spendRow(raw, accounts: accounts, cache: &cache) {
+                case let .success(spend): if keepsRows { buffer.append(spend) }
+                case let .failure(error): try reject(error.rejection, raw)
+                }
             }
         }
         try flush()
@@ -102,8 +102,9 @@ public struct FactReader {
 /// Which spend rows a read asks the database for.
 public enum SpendSelection {
     /// Each listed account's rows timed inside its span (and its rows without a time or with an
-    /// infinite one, which are rejected): what the rules can look at (`SpendSpan`). The nightly run and reruns.
-    case spans([AccountSpan])
+    /// infinite one, which are rejected): what the rules can look at (`SpendSpan`), from both
+    /// tables or from one of them (`SplitSpendRead`). The nightly run and reruns.
+    case spans([AccountSpan], from: SpendTables = .both)
     /// Every row of the listed accounts, whenever timed: `explain` shows them all.
     case wholeAccounts([Int64])
     /// Every visible row of `billing`, validated and dropped: `audit`.
@@ -113,6 +114,16 @@ public enum SpendSelection {
         if case .everything = self { return false }
         return true
     }
+}
+
+/// Which of the two spend tables a span read asks for.
+public enum SpendTables: Sendable, CaseIterable {
+    case both
+    case bills
+    case topups
+
+    var readsBills: Bool { self != .topups }
+    var readsTopups: Bool { self != .bills }
 }
 
 /// One account and the span of spend time its subjects' rules can look at.
@@ -177,12 +188,13 @@ extension FactReader {
     /// result per row, and no timestamp or numeric text to produce on the server or parse here.
     /// COPY takes no parameters, so `as_of` is bound through `set_config` and the accounts (with
     /// their spans) go into a temporary table through binary COPY FROM: no value is ever spliced
-    /// into the SQL. Returns the statement to stream.
-    func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int, partOf total: Int? = nil) throws -> String {
+    /// into the SQL. Returns the statement to stream, and whether to stream it with the plan that
+    /// follows the tables' account order (`withAccountOrderPlan`).
+    func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int) throws -> (sql: String, inAccountOrder: Bool) {
         try bindSettings()
         switch selection {
         case .everything:
-            return Self.allSpendCopy
+            return (Self.allSpendCopy, false)
         case let .wholeAccounts(accounts):
             try connection.executeScript("""
                 SET client_min_messages = warning;
@@ -197,8 +209,8 @@ extension FactReader {
                 }
             }
             try connection.execute("ANALYZE spend_recon_accounts")
-            return Self.wholeAccountsCopy
-        case let .spans(spans):
+            return (Self.wholeAccountsCopy, false)
+        case let .spans(spans, tables):
             try connection.executeScript("""
                 SET client_min_messages = warning;
                 CREATE TEMP TABLE IF NOT EXISTS spend_recon_spans (
@@ -215,7 +227,12 @@ extension FactReader {
                 }
             }
             try connection.execute("ANALYZE spend_recon_spans")
-            return Self.readsSpansByIndex(accounts: total ?? spans.count, known: knownAccounts) ? Self.spansByIndexCopy : Self.spansByJoinCopy
+            if Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts) {
+                return ("COPY (\(Self.spansByIndexSelect(tables))) TO STDOUT (FORMAT binary)", false)
+            }
+            let inAccountOrder = try laidOutByAccount(tables)
+            return ("COPY (\(Self.spansByJoinSelect(tables, inAccountOrder: inAccountOrder))) TO STDOUT (FORMAT binary)",
+                    inAccountOrder)
         }
     }
 
@@ -260,34 +277,53 @@ extension FactReader {
     /// and within it by time (so that the job's per-account sort in time order finds the rows
     /// already in order). Rows outside every span are never sent (about half of them on the
     /// benchmark's data).
-    static let spansByJoinSelect = """
-        SELECT \(billColumns) FROM billing.billed_spend s JOIN spend_recon_spans w ON w.account_id = s.account_id
-        WHERE (s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
-           OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity')
-        UNION ALL
-        SELECT \(topupColumns) FROM billing.topup_consumption s JOIN spend_recon_spans w ON w.account_id = s.account_id
-        WHERE (s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
-           OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity')
-        ORDER BY 3, 5
-        """
-    static let spansByJoinCopy = "COPY (\(spansByJoinSelect)) TO STDOUT (FORMAT binary)"
+    ///
+    /// In account order (`withAccountOrderPlan`) the statement asks for account order only: each
+    /// table's rows then come along its `(account_id, time)` index, in time order within an
+    /// account, and two tables' merge joins are merged by account without a sort (asked for
+    /// time order as well, the planner would sort the union again).
+    static func spansByJoinSelect(_ tables: SpendTables, inAccountOrder: Bool) -> String {
+        let bills = """
+            SELECT \(billColumns) FROM billing.billed_spend s JOIN spend_recon_spans w ON w.account_id = s.account_id
+            WHERE (s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
+               OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity')
+            """
+        let topups = """
+            SELECT \(topupColumns) FROM billing.topup_consumption s JOIN spend_recon_spans w ON w.account_id = s.account_id
+            WHERE (s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
+               OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity')
+            """
+        return unionAll(tables, bills: bills, topups: topups) + (inAccountOrder ? "\nORDER BY 3" : "\nORDER BY 3, 5")
+    }
 
     /// Later nights: per open account, an index range scan on `(account_id, time)` over its span.
-    static let spansByIndexSelect = """
-        SELECT x.* FROM spend_recon_spans w CROSS JOIN LATERAL (
+    static func spansByIndexSelect(_ tables: SpendTables) -> String {
+        let bills = """
             SELECT \(billColumns) FROM billing.billed_spend s
             WHERE s.account_id = w.account_id
               AND ((s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
                    OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity'))
-            UNION ALL
+            """
+        let topups = """
             SELECT \(topupColumns) FROM billing.topup_consumption s
             WHERE s.account_id = w.account_id
               AND ((s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
                    OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
-        ) x
-        ORDER BY w.account_id
-        """
-    static let spansByIndexCopy = "COPY (\(spansByIndexSelect)) TO STDOUT (FORMAT binary)"
+            """
+        // `OFFSET 0` keeps the subquery a subquery: a single table's would otherwise be pulled up
+        // into a plain join, which the planner turns into a hash join over the whole table.
+        return "SELECT x.* FROM spend_recon_spans w CROSS JOIN LATERAL (\n" + unionAll(tables, bills: bills, topups: topups)
+            + "\nOFFSET 0) x\nORDER BY w.account_id"
+    }
+
+    /// The statements of the tables asked for, as one.
+    private static func unionAll(_ tables: SpendTables, bills: String, topups: String) -> String {
+        switch tables {
+        case .both: return bills + "\nUNION ALL\n" + topups
+        case .bills: return bills
+        case .topups: return topups
+        }
+    }
 
     /// `explain`: every visible row of the listed accounts, by index.
     static let wholeAccountsSelect = """
@@ -302,12 +338,15 @@ extension FactReader {
         """
     static let wholeAccountsCopy = "COPY (\(wholeAccountsSelect)) TO STDOUT (FORMAT binary)"
 
-    /// The plan PostgreSQL chooses for reading `spans` (for `spend-recon bench --plans`): the
-    /// statement the run would stream, prepared the same way, under EXPLAIN.
-    public func explainSpendRead(_ spans: [AccountSpan], knownAccounts: Int) throws -> [String] {
-        let copy = try prepareSpendRead(.spans(spans), knownAccounts: knownAccounts)
-        let select = copy == Self.spansByIndexCopy ? Self.spansByIndexSelect : Self.spansByJoinSelect
-        return try connection.execute("EXPLAIN " + select).rows.map { try $0.decode(0, as: String.self) }
+    /// The plan PostgreSQL chooses for reading `spans` from `tables` (for `spend-recon bench
+    /// --plans`): the statement the run would stream, prepared the same way, under EXPLAIN.
+    public func explainSpendRead(_ spans: [AccountSpan], knownAccounts: Int, from tables: SpendTables = .both) throws -> [String] {
+        let read = try prepareSpendRead(.spans(spans, from: tables), knownAccounts: knownAccounts)
+        let byIndex = Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts)
+        let select = byIndex ? Self.spansByIndexSelect(tables) : Self.spansByJoinSelect(tables, inAccountOrder: read.inAccountOrder)
+        return try withAccountOrderPlan(read.inAccountOrder) {
+            try connection.execute("EXPLAIN " + select).rows.map { try $0.decode(0, as: String.self) }
+        }
     }
 }
 

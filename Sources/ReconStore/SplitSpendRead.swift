@@ -11,11 +11,12 @@ import ReconRules
 /// pages spread over months. Split in two, both halves are scanned, sorted and sent at once, and
 /// the rows are parsed and validated on the reading threads rather than the evaluating one.
 ///
-/// How it splits: every other account to each part, so the parts hold disjoint accounts and
-/// their streams interleave (the merge never waits long on one part). Each part still scans both
-/// tables on the first night (a hash join keeps only its half): splitting by block instead would
-/// halve that scan, but where a table is laid out by account (as the benchmark's is) a block half
-/// is an account half, and the merge would then read one part after the other.
+/// How it splits: by table. One part reads the bills of every span, the other the top-ups, so
+/// each table is scanned once, as by a single read. (Session 7 dealt every other account to each
+/// part instead; each part then scanned and hash-joined both tables whole, and once both cores
+/// were busy that doubled scan was 5–6 s of server CPU on the benchmark's first night.) The two
+/// streams carry the same accounts in the same order, so the merge joins each account's bills
+/// and top-ups; the job sorts an account's rows by time anyway.
 ///
 /// Each part is read by its own thread into a `SpendPieceQueue`; the caller's thread merges the
 /// parts by account (should an account ever come from several parts, its rows are joined).
@@ -30,12 +31,12 @@ struct SplitSpendRead {
 
     func stream(_ spans: [AccountSpan], reject: (Rejection) throws -> Void,
                 body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
-        let dealt = Self.deal(spans, into: readers.count)
-        let queues = dealt.map { _ in SpendPieceQueue(capacity: queueCapacity) }
+        let tables = Self.tables(for: readers.count)
+        let queues = tables.map { _ in SpendPieceQueue(capacity: queueCapacity) }
         let ended = DispatchSemaphore(value: 0)
-        for (index, reader) in readers.enumerated() {
+        for (index, reader) in readers.prefix(tables.count).enumerated() {
             let thread = Thread { [accounts, chunkSize] in
-                Self.read(dealt[index], total: spans.count, with: reader, accounts: accounts, chunkSize: chunkSize,
+                Self.read(spans, from: tables[index], with: reader, accounts: accounts, chunkSize: chunkSize,
                           into: queues[index])
                 ended.signal()
             }
@@ -45,28 +46,25 @@ struct SplitSpendRead {
         defer {
             // On any error the parts still reading are stopped; in every case they have ended.
             for queue in queues { queue.cancel() }
-            for _ in readers { ended.wait() }
+            for _ in tables { ended.wait() }
         }
         try merge(queues, reject: reject, body: body)
     }
 
-    /// Every other account to each part, so each part gets a fair share of accounts (and, over
-    /// a platform's many accounts, of rows) whatever the ids look like.
-    static func deal(_ spans: [AccountSpan], into count: Int) -> [[AccountSpan]] {
-        var parts = Array(repeating: [AccountSpan](), count: max(count, 1))
-        for index in parts.indices { parts[index].reserveCapacity(spans.count / parts.count + 1) }
-        for (index, span) in spans.enumerated() { parts[index % parts.count].append(span) }
-        return parts
+    /// The tables each reader reads: both with one reader, one table each with two (a third
+    /// reader would have nothing of its own to scan, so it is not used).
+    static func tables(for readers: Int) -> [SpendTables] {
+        readers >= 2 ? [.bills, .topups] : [.both]
     }
 
     /// One part, on its own thread and connection.
-    private static func read(_ part: [AccountSpan], total: Int, with reader: FactReader, accounts: AccountLookup,
-                             chunkSize: Int, into queue: SpendPieceQueue) {
+    private static func read(_ spans: [AccountSpan], from tables: SpendTables, with reader: FactReader,
+                             accounts: AccountLookup, chunkSize: Int, into queue: SpendPieceQueue) {
         var chunk: [SpendPiece] = []
         var pending: [Rejection] = []
         do {
-            if !part.isEmpty {
-                try reader.streamSpend(accounts: accounts, .spans(part), partOf: total,
+            if !spans.isEmpty {
+                try reader.streamSpend(accounts: accounts, .spans(spans, from: tables),
                                        reject: { rejection, _ in pending.append(rejection) }) { accountID, rows in
                     chunk.append(SpendPiece(accountID: accountID, rows: rows, rejections: pending))
                     pending = []

@@ -176,9 +176,13 @@ struct Bench {
     /// The plan of the spend read a run as of `asOf` would stream, with the same spans.
     func printReadPlan(_ label: String, db: Connection, asOf: Instant, logger: Logger) throws {
         let planned = try Reconciler(connection: db, reader: db, logger: logger).plannedSpans(asOf: asOf)
-        print("plan of the job's spend read (\(label), \(planned.spans.count) accounts):")
-        let lines = try FactReader(connection: db, asOf: asOf).explainSpendRead(planned.spans, knownAccounts: planned.knownAccounts)
-        for line in lines { print("  " + line) }
+        // The run reads the bills on one connection and the top-ups on another (`SplitSpendRead`).
+        for (table, tables) in [("bills", SpendTables.bills), ("top-ups", .topups)] {
+            print("plan of the job's spend read of \(table) (\(label), \(planned.spans.count) accounts):")
+            let lines = try FactReader(connection: db, asOf: asOf)
+                .explainSpendRead(planned.spans, knownAccounts: planned.knownAccounts, from: tables)
+            for line in lines { print("  " + line) }
+        }
     }
 
     /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it.

@@ -38,7 +38,7 @@ final class SplitSpendReadTests: XCTestCase {
         var read = Read()
         let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
         try FactReader(connection: reader, asOf: asOf).streamSpend(
-            accounts: accounts, .spans(spans), partOf: nil,
+            accounts: accounts, .spans(spans),
             reject: { rejection, _ in read.rejections.insert(rejection); read.rejectionCalls += 1 }) { account, rows in
             read.accounts.append(account)
             read.rows[account] = rows.sorted(by: SpendRow.chronological)
@@ -66,7 +66,7 @@ final class SplitSpendReadTests: XCTestCase {
         let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
         let (spans, accounts) = try spans(f, asOf: asOf)
         XCTAssertGreaterThan(spans.count, 1000)
-        // Every span: the first night's read (one pass over the tables, hash join).
+        // Every span: the first night's read (one pass over each table, in account order).
         let once = try readOnce(f, spans, accounts: accounts, asOf: asOf)
         XCTAssertGreaterThan(once.accounts.count, 1000)
         XCTAssertGreaterThan(once.rejections.count, 50, "the fixture has bad rows of every class inside spans")
@@ -135,15 +135,20 @@ final class SplitSpendReadTests: XCTestCase {
         let (f, spans, split, first, second) = try splitOverTwoConnections()
         try f.slowDownSpendReads(seconds: 2)
         defer { try? f.restoreSpendReads() }
-        try second.setStatementTimeout(milliseconds: 200)
+        // The first reader reads the bills, which are slowed down.
+        try first.setStatementTimeout(milliseconds: 200)
         var handedOn = 0
         XCTAssertThrowsError(try split.stream(spans, reject: { _ in }) { _, _ in handedOn += 1 }) { error in
             XCTAssertEqual((error as? PostgresError)?.sqlState, "57014", "\(error)")
         }
         XCTAssertEqual(handedOn, 0)
-        try second.setStatementTimeout(milliseconds: 0)
+        try first.setStatementTimeout(milliseconds: 0)
         XCTAssertEqual(try first.execute("SELECT 1")[0].decode(0, as: Int.self), 1)
         XCTAssertEqual(try second.execute("SELECT 2")[0].decode(0, as: Int.self), 2)
+        for connection in [first, second] {
+            XCTAssertEqual(try connection.execute("SHOW enable_hashjoin")[0].decode(0, as: String.self), "on")
+            XCTAssertEqual(try connection.execute("SHOW enable_sort")[0].decode(0, as: String.self), "on")
+        }
     }
 
     func testAnEvaluationErrorStopsBothReadersAndFreesTheirConnections() throws {
@@ -165,11 +170,49 @@ final class SplitSpendReadTests: XCTestCase {
         withExtendedLifetime(f) {}
     }
 
-    func testAccountsAreDealtInTurn() {
-        let spans = (0..<5).map { AccountSpan(accountID: Int64($0 * 7), span: SpendSpan(from: Instant(microsecondsSinceEpoch: 0), until: Instant(microsecondsSinceEpoch: 1))) }
-        let parts = SplitSpendRead.deal(spans, into: 2)
-        XCTAssertEqual(parts.map { $0.map(\.accountID) }, [[0, 14, 28], [7, 21]])
-        XCTAssertEqual(SplitSpendRead.deal(spans, into: 1).map { $0.map(\.accountID) }, [[0, 7, 14, 21, 28]])
+    func testTwoReadersReadOneTableEach() {
+        XCTAssertEqual(SplitSpendRead.tables(for: 2), [.bills, .topups])
+        XCTAssertEqual(SplitSpendRead.tables(for: 3), [.bills, .topups])
+        XCTAssertEqual(SplitSpendRead.tables(for: 1), [.both])
+    }
+
+    /// The fixture's tables are written subject by subject, so laid out by account, and the read
+    /// follows the index; shuffled, they are not, and the read keeps the planner's hash join and
+    /// sort. Both hand on the same accounts, rows and rejections.
+    func testTheReadInAccountOrderHandsOnWhatTheHashJoinDoes() throws {
+        let f = try Self.loadedFixture()
+        let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
+        let (spans, accounts) = try spans(f, asOf: asOf)
+        let probe = FactReader(connection: f.db, asOf: asOf)
+        XCTAssertTrue(try probe.laidOutByAccount(.both))
+        XCTAssertTrue(try probe.laidOutByAccount(.bills))
+        for tables in [SpendTables.bills, .topups] {
+            let plan = try probe.explainSpendRead(spans, knownAccounts: accounts.count, from: tables).joined(separator: "\n")
+            XCTAssertFalse(plan.contains("Sort"), plan)
+            XCTAssertFalse(plan.contains("Hash Join"), plan)
+        }
+        XCTAssertEqual(try f.db.execute("SHOW enable_sort")[0].decode(0, as: String.self), "on", "put back after the read")
+        let ordered = try readOnce(f, spans, accounts: accounts, asOf: asOf)
+        let orderedSplit = try readSplit(f, spans, accounts: accounts, asOf: asOf)
+
+        try f.db.executeScript("""
+            CREATE TEMP TABLE shuffled AS SELECT * FROM billing.topup_consumption ORDER BY md5(consumption_id::text);
+            DELETE FROM billing.topup_consumption;
+            INSERT INTO billing.topup_consumption SELECT * FROM shuffled;
+            """)
+        try f.db.execute("VACUUM ANALYZE billing.topup_consumption")
+        XCTAssertFalse(try probe.laidOutByAccount(.topups))
+        XCTAssertFalse(try probe.laidOutByAccount(.both), "every table read must be laid out by account")
+        XCTAssertTrue(try probe.laidOutByAccount(.bills))
+        let planned = try probe.explainSpendRead(spans, knownAccounts: accounts.count, from: .topups).joined(separator: "\n")
+        XCTAssertTrue(planned.contains("Sort"), planned)
+        let hashed = try readOnce(f, spans, accounts: accounts, asOf: asOf)
+        let hashedSplit = try readSplit(f, spans, accounts: accounts, asOf: asOf)
+        XCTAssertGreaterThan(ordered.accounts.count, 1000)
+        XCTAssertGreaterThan(ordered.rejections.count, 50)
+        XCTAssertEqual(hashed, ordered)
+        XCTAssertEqual(hashedSplit, ordered)
+        XCTAssertEqual(orderedSplit, ordered)
     }
 }
 
