@@ -11,9 +11,11 @@ import PGClient
 /// docs/PERFORMANCE.md). The planner does not choose it by itself: it estimates the span
 /// filter to keep about a thirteenth of the rows it keeps, so it prices the sort far too low.
 ///
-/// So the read asks `pg_stats` how closely each table it reads follows `account_id`; when every
-/// one does (correlation at least `accountOrderCorrelation`), it turns hash joins and explicit
-/// sorts off in its own session for that one statement. A table laid out by time, as billing
+/// So a read of one table (each of the run's two readers reads one, `SplitSpendRead`) asks
+/// `pg_stats` how closely the table follows `account_id`; when it does (correlation at least
+/// `accountOrderCorrelation`), it turns hash joins and explicit sorts off in its own session for
+/// that one statement. (A read of both tables at once keeps the planner's plan: their union
+/// would be sorted again anyway.) A table laid out by time, as billing
 /// tables usually are, keeps the planner's choice: there the index order would mean a random
 /// page per row. Tables never analysed have no statistics and keep it too.
 extension FactReader {
