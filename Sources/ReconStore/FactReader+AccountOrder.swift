@@ -15,9 +15,9 @@ import PGClient
 /// `pg_stats` how closely the table follows `account_id`; when it does (correlation at least
 /// `accountOrderCorrelation`), it turns hash joins and explicit sorts off in its own session for
 /// that one statement. (A read of both tables at once keeps the planner's plan: their union
-/// would be sorted again anyway.) A table laid out by time, as billing
-/// tables usually are, keeps the planner's choice: there the index order would mean a random
-/// page per row. Tables never analysed have no statistics and keep it too.
+/// would be sorted again anyway.) A table laid out by time, as billing tables usually are, keeps
+/// the planner's choice: there the index order would mean a random page per row. Views and
+/// tables never analysed have no statistics and keep it too.
 extension FactReader {
     /// The correlation of `account_id` with the physical row order from which a table counts as
     /// laid out by account.

@@ -117,7 +117,7 @@ public enum SpendSelection {
 }
 
 /// Which of the two spend tables a span read asks for.
-public enum SpendTables: Sendable, CaseIterable {
+public enum SpendTables: Sendable {
     case both
     case bills
     case topups
@@ -275,10 +275,10 @@ extension FactReader {
         s.amount::numeric, s.tax_amount::numeric, s.credit_amount::numeric, NULL::timestamptz
         """
 
-    /// The first night: one pass over both tables, hash-joined to the spans, sorted by account
-    /// and within it by time (so that the job's per-account sort in time order finds the rows
-    /// already in order). Rows outside every span are never sent (about half of them on the
-    /// benchmark's data).
+    /// The first night: one pass over each table read, joined to the spans, sorted by account and
+    /// within it by time (so that the job's per-account sort in time order finds the rows already
+    /// in order). Rows outside every span are never sent (about half of them on the benchmark's
+    /// data).
     ///
     /// In account order (`withAccountOrderPlan`, one table) the statement asks for account order
     /// only: the rows come along the table's `(account_id, time)` index, in time order within an

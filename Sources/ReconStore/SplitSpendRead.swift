@@ -8,8 +8,8 @@ import ReconRules
 /// Why: `COPY` runs in one server process, so one read uses one core. On the first night the
 /// server scans, joins and sorts every span's rows before sending the first one (4–5 s at the
 /// default scale, the other core idle); on later nights it fetches each open account's rows from
-/// pages spread over months. Split in two, both halves are scanned, sorted and sent at once, and
-/// the rows are parsed and validated on the reading threads rather than the evaluating one.
+/// pages spread over months. Split in two, both parts are read and sent at once, and the rows
+/// are parsed and validated on the reading threads rather than the evaluating one.
 ///
 /// How it splits: by table. One part reads the bills of every span, the other the top-ups, so
 /// each table is scanned once, as by a single read. (Session 7 dealt every other account to each
