@@ -80,7 +80,7 @@ public struct FactReader {
         var cache = SpendRowAccountCache()
         let read = try prepareSpendRead(selection, knownAccounts: accounts.count)
         try withAccountOrderPlan(read.inAccountOrder) {
-            try connection.copyOutBinary(read.sql) { row in
+            try connection.copyOutBinary("COPY (\(read.select)) TO STDOUT (FORMAT binary)") { row in
                 let raw = RawSpendRow(
                     source: try row.byte(0) == UInt8(ascii: "b") ? .bill : .topup, id: try row.int64(1),
                     accountID: try row.int64(2), currency: try row.text(3), at: try row.instant(4),
@@ -188,13 +188,13 @@ extension FactReader {
     /// result per row, and no timestamp or numeric text to produce on the server or parse here.
     /// COPY takes no parameters, so `as_of` is bound through `set_config` and the accounts (with
     /// their spans) go into a temporary table through binary COPY FROM: no value is ever spliced
-    /// into the SQL. Returns the statement to stream, and whether to stream it with the plan that
-    /// follows the tables' account order (`withAccountOrderPlan`).
-    func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int) throws -> (sql: String, inAccountOrder: Bool) {
+    /// into the SQL. Returns the query to stream (or explain), and whether to run it with the plan
+    /// that follows the tables' account order (`withAccountOrderPlan`).
+    func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int) throws -> (select: String, inAccountOrder: Bool) {
         try bindSettings()
         switch selection {
         case .everything:
-            return (Self.allSpendCopy, false)
+            return (Self.allSpendSelect, false)
         case let .wholeAccounts(accounts):
             try connection.executeScript("""
                 SET client_min_messages = warning;
@@ -209,7 +209,7 @@ extension FactReader {
                 }
             }
             try connection.execute("ANALYZE spend_recon_accounts")
-            return (Self.wholeAccountsCopy, false)
+            return (Self.wholeAccountsSelect, false)
         case let .spans(spans, tables):
             try connection.executeScript("""
                 SET client_min_messages = warning;
@@ -228,13 +228,12 @@ extension FactReader {
             }
             try connection.execute("ANALYZE spend_recon_spans")
             if Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts) {
-                return ("COPY (\(Self.spansByIndexSelect(tables))) TO STDOUT (FORMAT binary)", false)
+                return (Self.spansByIndexSelect(tables), false)
             }
             // Both tables in one statement would still be sorted again after their union, so the
             // index order is only worth following for one table at a time (`SplitSpendRead`).
             let inAccountOrder = try tables != .both && laidOutByAccount(tables)
-            return ("COPY (\(Self.spansByJoinSelect(tables, inAccountOrder: inAccountOrder))) TO STDOUT (FORMAT binary)",
-                    inAccountOrder)
+            return (Self.spansByJoinSelect(tables, inAccountOrder: inAccountOrder), inAccountOrder)
         }
     }
 
@@ -263,7 +262,6 @@ extension FactReader {
         WHERE (consumed_at <= \(asOfSetting) OR consumed_at IS NULL)
         ORDER BY 3 NULLS FIRST
         """
-    static let allSpendCopy = "COPY (\(allSpendSelect)) TO STDOUT (FORMAT binary)"
 
     /// The columns of a bill and a top-up, `s` being the row.
     static let billColumns = """
@@ -273,6 +271,17 @@ extension FactReader {
     static let topupColumns = """
         't'::text, s.consumption_id::int8, s.account_id::int8, s.currency::text, s.consumed_at::timestamptz,
         s.amount::numeric, s.tax_amount::numeric, s.credit_amount::numeric, NULL::timestamptz
+        """
+
+    /// A row of `billing.billed_spend` / `billing.topup_consumption` (`s`) inside its account's span
+    /// (`w`) and by `as_of`, or without a time or with an infinite one (read to be rejected).
+    static let billInSpan = """
+        ((s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
+         OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity'))
+        """
+    static let topupInSpan = """
+        ((s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
+         OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
         """
 
     /// The first night: one pass over each table read, joined to the spans, sorted by account and
@@ -286,13 +295,11 @@ extension FactReader {
     static func spansByJoinSelect(_ tables: SpendTables, inAccountOrder: Bool) -> String {
         let bills = """
             SELECT \(billColumns) FROM billing.billed_spend s JOIN spend_recon_spans w ON w.account_id = s.account_id
-            WHERE (s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
-               OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity')
+            WHERE \(billInSpan)
             """
         let topups = """
             SELECT \(topupColumns) FROM billing.topup_consumption s JOIN spend_recon_spans w ON w.account_id = s.account_id
-            WHERE (s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
-               OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity')
+            WHERE \(topupInSpan)
             """
         return unionAll(tables, bills: bills, topups: topups) + (inAccountOrder ? "\nORDER BY 3" : "\nORDER BY 3, 5")
     }
@@ -301,15 +308,11 @@ extension FactReader {
     static func spansByIndexSelect(_ tables: SpendTables) -> String {
         let bills = """
             SELECT \(billColumns) FROM billing.billed_spend s
-            WHERE s.account_id = w.account_id
-              AND ((s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
-                   OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity'))
+            WHERE s.account_id = w.account_id AND \(billInSpan)
             """
         let topups = """
             SELECT \(topupColumns) FROM billing.topup_consumption s
-            WHERE s.account_id = w.account_id
-              AND ((s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
-                   OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
+            WHERE s.account_id = w.account_id AND \(topupInSpan)
             """
         // `OFFSET 0` keeps the subquery a subquery: a single table's would otherwise be pulled up
         // into a plain join, which the planner turns into a hash join over the whole table.
@@ -337,16 +340,13 @@ extension FactReader {
         ) x
         ORDER BY w.account_id
         """
-    static let wholeAccountsCopy = "COPY (\(wholeAccountsSelect)) TO STDOUT (FORMAT binary)"
 
     /// The plan PostgreSQL chooses for reading `spans` from `tables` (for `spend-recon bench
     /// --plans`): the statement the run would stream, prepared the same way, under EXPLAIN.
     public func explainSpendRead(_ spans: [AccountSpan], knownAccounts: Int, from tables: SpendTables = .both) throws -> [String] {
         let read = try prepareSpendRead(.spans(spans, from: tables), knownAccounts: knownAccounts)
-        let byIndex = Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts)
-        let select = byIndex ? Self.spansByIndexSelect(tables) : Self.spansByJoinSelect(tables, inAccountOrder: read.inAccountOrder)
         return try withAccountOrderPlan(read.inAccountOrder) {
-            try connection.execute("EXPLAIN " + select).rows.map { try $0.decode(0, as: String.self) }
+            try connection.execute("EXPLAIN " + read.select).rows.map { try $0.decode(0, as: String.self) }
         }
     }
 }

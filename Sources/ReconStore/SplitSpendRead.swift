@@ -19,7 +19,7 @@ import ReconRules
 /// and top-ups; the job sorts an account's rows by time anyway.
 ///
 /// Each part is read by its own thread into a `SpendPieceQueue`; the caller's thread merges the
-/// parts by account (should an account ever come from several parts, its rows are joined).
+/// parts by account, joining an account's rows from every part that has some.
 /// Whatever happens, every reading thread has ended and every connection is idle again when this
 /// returns.
 struct SplitSpendRead {
