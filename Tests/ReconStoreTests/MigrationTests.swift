@@ -35,6 +35,47 @@ final class MigrationTests: XCTestCase {
         ])
     }
 
+    /// Migration 005 replaced the `program_id` foreign keys of the decision tables with a guard on
+    /// `recon.programs`: a program with decisions is never deleted, renamed or truncated away, and
+    /// no program is while a run holds the run lock; one without decisions still can be.
+    func testAProgramWithDecisionsCannotBeDeletedRenamedOrTruncatedNorAnyDuringARun() throws {
+        let f = try StoreFixture()
+        try f.account(1); try f.integration(101, merchant: "m-1", account: 1)
+        try f.bill(1001, account: 1, at: "2025-11-05", amount: "600.00")
+        try f.run(asOf: "2025-12-20T00:00:00Z")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_grants WHERE program_id = 'woocommerce-us-uk'"), 1)
+
+        func refusal(_ sql: String) -> String? {
+            do {
+                try f.db.execute(sql)
+                return nil
+            } catch {
+                return (error as? PostgresError)?.sqlState ?? "\(error)"
+            }
+        }
+        XCTAssertEqual(refusal("DELETE FROM recon.programs WHERE program_id = 'woocommerce-us-uk'"), "23503")
+        XCTAssertEqual(refusal("UPDATE recon.programs SET program_id = 'woo-renamed' WHERE program_id = 'woocommerce-us-uk'"), "23503")
+        XCTAssertEqual(refusal("TRUNCATE recon.programs CASCADE"), "23503")
+        XCTAssertNil(refusal("UPDATE recon.programs SET window_days = 31 WHERE program_id = 'woocommerce-us-uk'"),
+                     "its terms stay editable")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.programs"), 2, "nothing was deleted")
+
+        // The promo program has no decision yet: it can be renamed and deleted, but not while a run holds the lock.
+        let run = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        try RunLock(connection: run).acquire()
+        XCTAssertEqual(refusal("DELETE FROM recon.programs WHERE program_id = 'promo-jp-10000'"), "55P03")
+        RunLock(connection: run).release()
+        XCTAssertNil(refusal("UPDATE recon.programs SET program_id = 'promo-jp-renamed' WHERE program_id = 'promo-jp-10000'"))
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.program_tiers WHERE program_id = 'promo-jp-renamed'"), 1,
+                       "its tiers follow the rename")
+        XCTAssertNil(refusal("DELETE FROM recon.programs WHERE program_id = 'promo-jp-renamed'"))
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.programs"), 1)
+
+        // Once the decisions are gone (an operator's cleanup), the program can go too.
+        try f.db.executeScript("DELETE FROM recon.credit_grants; DELETE FROM recon.subject_status;")
+        XCTAssertNil(refusal("DELETE FROM recon.programs WHERE program_id = 'woocommerce-us-uk'"))
+    }
+
     func testADatabaseNewerThanTheBinaryIsRefusedWithExit65() throws {
         let database = try DatabaseServer.forTests().createDatabase(label: "newer")
         let db = try Connection(conninfo: database.conninfo, logger: quietLogger())
