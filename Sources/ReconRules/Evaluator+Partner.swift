@@ -2,9 +2,11 @@ import Exact
 
 extension Evaluator {
     /// Partner spend-match (P1–P11) for one integration. `rows` are the account's spend rows,
-    /// `enrollments` its enrolments in other promotions.
+    /// `enrollments` its enrolments in other promotions. `subject` is the integration's `Subject`
+    /// when the caller has built it already (a final decision's search evaluates one subject
+    /// several times).
     public func evaluate(integration: Integration, account: Account, rows: [SpendRow], enrollments: [Enrollment],
-                         ranking: PartnerRanking) throws(MoneyOverflow) -> Decision {
+                         ranking: PartnerRanking, subject: Subject? = nil) throws(MoneyOverflow) -> Decision {
         var reasons: [Reason] = []
         if !ranking.isFirstForMerchant(integration) { reasons.append(.merchantAlreadyParticipated) }      // P1
         if !program.markets.contains(integration.storeCountry) || !program.markets.contains(account.country) {
@@ -27,7 +29,7 @@ extension Evaluator {
 
         // P8: the window starts at the later of set-up and first cash; no cash yet, no window.
         let window = account.firstCash(asOf: asOf).map { spendWindow(startingAt: max(integration.setUpAt, $0)) }
-        var base = baseDecision(Subject(program: program, integration: integration), account: account)
+        var base = baseDecision(subject ?? Subject(program: program, integration: integration), account: account)
         base.waitingFor = .cash
         let campaign = integration.firstCampaignAt.flatMap { $0 <= asOf ? $0 : nil }                 // P7
         return try conclude(base, reasons: reasons, window: window, ladder: ladder, rows: rows,

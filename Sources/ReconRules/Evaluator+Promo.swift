@@ -3,11 +3,12 @@ import Exact
 extension Evaluator {
     /// Promo-code spend-match (C1–C5 with P3, P9, P11) for one code. `account` is the
     /// recipient's, `rows` its spend rows, `enrollments` its enrolments in other promotions.
+    /// `subject` is the code's `Subject` when the caller has built it already.
     public func evaluate(code: PromoCode, account: Account, rows: [SpendRow], enrollments: [Enrollment],
-                         ranking: PromoRanking) throws(MoneyOverflow) -> Decision {
+                         ranking: PromoRanking, subject: Subject? = nil) throws(MoneyOverflow) -> Decision {
         let deadline = code.receivedAt.adding(days: program.activationDays ?? 0)
         let activation = code.activation(asOf: asOf)
-        var base = baseDecision(Subject(program: program, code: code), account: account)
+        var base = baseDecision(subject ?? Subject(program: program, code: code), account: account)
         base.waitingFor = .activation
 
         // C1 while the deadline is open and nothing is activated: pending, nothing to judge yet.

@@ -29,15 +29,26 @@ public enum FinalDecision {
     public static func earliest(_ decision: Decision, existsFrom: Instant, settling: [Instant], reaching: [Instant],
                                 evaluate: (Instant) throws -> Decision) rethrows -> Decision {
         guard decision.isFinal else { return decision }
+        /// The distinct instants in `[existsFrom, end)`, in order (sorted, then equal neighbours
+        /// dropped: cheaper than hashing a row's worth of instants into a set).
         func window(_ instants: [Instant], before end: Instant) -> [Instant] {
-            Array(Set(instants.filter { existsFrom <= $0 && $0 < end })).sorted()
+            var inside = instants.filter { existsFrom <= $0 && $0 < end }
+            inside.sort()
+            var kept = 0
+            for index in inside.indices where kept == 0 || inside[index] != inside[kept - 1] {
+                inside[kept] = inside[index]
+                kept += 1
+            }
+            inside.removeLast(inside.count - kept)
+            return inside
         }
-        var evaluated: [Instant: Decision] = [:]
+        // A handful of evaluations per subject (two binary searches): a list beats a dictionary.
+        var evaluated: [(instant: Instant, decision: Decision)] = []
         func at(_ instant: Instant) throws -> Decision {
             if instant == decision.asOf { return decision }
-            if let known = evaluated[instant] { return known }
+            if let known = evaluated.first(where: { $0.instant == instant }) { return known.decision }
             let result = try evaluate(instant)
-            evaluated[instant] = result
+            evaluated.append((instant, result))
             return result
         }
         /// The first of `instants` whose evaluation satisfies `holds` (monotone), or `fallback`.

@@ -11,12 +11,22 @@ struct SpendLedger {
     /// inside the window and `SpendRow.counts` says so; amounts are checked for overflow.
     init(rows: [SpendRow], window: SpendWindow, windowDays: Int, ladder: [Tier], asOf: Instant) throws(MoneyOverflow) {
         let beforeStart = window.start.adding(days: -windowDays)
-        var counted: [SpendRow] = []
-        for row in rows where row.at <= asOf {
+        // Summed in `SpendRow.chronological` order, so that each tier is reached at the row that
+        // carried the sum over its threshold. The night hands each account's rows over in that
+        // order already (sorted once per account, while a final decision evaluates the account
+        // several times): then they are summed as they are, with no copy of the counted rows.
+        let ordered = Self.isChronological(rows) ? rows : rows.sorted(by: SpendRow.chronological)
+        var cumulative: Int64 = 0
+        var next = 0
+        for row in ordered where row.at <= asOf {
             // The same verdict `explain` shows, so the two can never disagree.
             switch RowVerdict.classify(row, window: window, asOf: asOf) {
             case let .counted(_, tax, credit):
-                counted.append(row)
+                cumulative = try cumulative.addingChecked(row.qualifying)
+                while next < ladder.count, cumulative >= ladder[next].threshold {
+                    reached.append((ladder[next], row.at))
+                    next += 1
+                }
                 breakdown.excludedTax = try breakdown.excludedTax.addingChecked(tax)
                 breakdown.excludedCredit = try breakdown.excludedCredit.addingChecked(credit)
             case let .unpaid(qualifying):
@@ -27,16 +37,15 @@ struct SpendLedger {
                 break
             }
         }
-        counted.sort(by: SpendRow.chronological)
-        var cumulative: Int64 = 0
-        var next = 0
-        for row in counted {
-            cumulative = try cumulative.addingChecked(row.qualifying)
-            while next < ladder.count, cumulative >= ladder[next].threshold {
-                reached.append((ladder[next], row.at))
-                next += 1
-            }
-        }
         breakdown.qualifying = cumulative
+    }
+
+    static func isChronological(_ rows: [SpendRow]) -> Bool {
+        var index = rows.startIndex + 1
+        while index < rows.endIndex {
+            if SpendRow.chronological(rows[index], rows[index - 1]) { return false }
+            index += 1
+        }
+        return true
     }
 }

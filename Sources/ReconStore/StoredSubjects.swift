@@ -27,7 +27,7 @@ struct StoredSubjects {
     }
 
     func isFinal(_ work: SubjectWork) -> Bool {
-        finalByProgram[work.program.id]?.contains(Key(work)) ?? false
+        finalByProgram[work.programID]?.contains(Key(work)) ?? false
     }
 
     func isStored(_ subject: Subject) -> Bool {

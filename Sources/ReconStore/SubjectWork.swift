@@ -29,6 +29,22 @@ enum SubjectWork {
         }
     }
 
+    /// The program's id, without copying the program.
+    var programID: String {
+        switch self {
+        case let .partner(context, _): return context.program.id
+        case let .promo(context, _): return context.program.id
+        }
+    }
+
+    /// Who the decisions are about.
+    var subject: Subject {
+        switch self {
+        case let .partner(context, integration): return Subject(program: context.program, integration: integration)
+        case let .promo(context, code): return Subject(program: context.program, code: code)
+        }
+    }
+
     var subjectKey: String {
         switch self {
         case let .partner(_, integration): return integration.subjectKey
@@ -87,11 +103,12 @@ enum SubjectWork {
     /// The decision as of `asOf`; a final one as it stood at the earliest instant it was final
     /// (`FinalDecision`), so that it is the same whichever nights ran before.
     func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
-        let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments)
+        let subject = self.subject
+        let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments, subject: subject)
         guard decision.isFinal else { return decision }
         let (settling, reaching) = instants(decision, account: account, rows: rows)
         return try FinalDecision.earliest(decision, existsFrom: existsFrom, settling: settling, reaching: reaching) {
-            try evaluateOnce(asOf: $0, account: account, rows: rows, enrollments: enrollments)
+            try evaluateOnce(asOf: $0, account: account, rows: rows, enrollments: enrollments, subject: subject)
         }
     }
 
@@ -135,15 +152,18 @@ enum SubjectWork {
         return (settling, reaching + settling)
     }
 
-    func evaluateOnce(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
+    func evaluateOnce(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment],
+                      subject: Subject? = nil) throws -> Decision {
         do {
             switch self {
             case let .partner(context, integration):
                 return try Evaluator(program: context.program, asOf: asOf).evaluate(
-                    integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: context.ranking)
+                    integration: integration, account: account, rows: rows, enrollments: enrollments, ranking: context.ranking,
+                    subject: subject)
             case let .promo(context, code):
                 return try Evaluator(program: context.program, asOf: asOf).evaluate(
-                    code: code, account: account, rows: rows, enrollments: enrollments, ranking: context.ranking)
+                    code: code, account: account, rows: rows, enrollments: enrollments, ranking: context.ranking,
+                    subject: subject)
             }
         } catch {
             throw DataError("account \(account.id): spend sums overflow 64-bit minor units")

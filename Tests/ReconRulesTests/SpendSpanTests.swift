@@ -49,6 +49,34 @@ final class SpendSpanTests: XCTestCase {
         XCTAssertGreaterThan(outside, 10_000)
     }
 
+    /// The night hands each account's rows to the rules in time order, and the ledger then sums
+    /// them as they are; rows in any other order must give the same decisions, `reached_at` and
+    /// final-decision instants, including rows at the same instant (ordered by source, then id).
+    func testDecisionsDoNotDependOnTheOrderTheRowsComeIn() throws {
+        var random = SplitMix(seed: 13)
+        var unordered = 0
+        for _ in 0..<2000 {
+            var c = PartnerCase()
+            c.account.firstCashAt = t("2025-10-20").adding(days: random.below(30))
+            c.rows = randomRows(&random, account: c.account.id, around: t("2025-11-01"))
+            if let first = c.rows.first {   // a top-up at the same instant as a bill
+                c.rows.append(SpendRow(source: .topup, id: 9_999, accountID: c.account.id, at: first.at,
+                                       amount: Int64(1 + random.below(60_000))))
+            }
+            let asOf = t("2025-10-25").adding(days: random.below(80))
+            var sorted = c
+            sorted.rows.sort(by: SpendRow.chronological)
+            var reversed = c
+            reversed.rows = sorted.rows.reversed()
+            if c.rows != sorted.rows { unordered += 1 }
+            let expected = try sorted.evaluate(asOf: asOf)
+            XCTAssertEqual(try c.evaluate(asOf: asOf), expected)
+            XCTAssertEqual(try reversed.evaluate(asOf: asOf), expected)
+            XCTAssertEqual(try finalPartner(c, asOf: asOf), try finalPartner(sorted, asOf: asOf))
+        }
+        XCTAssertGreaterThan(unordered, 1000, "most cases must come out of order")
+    }
+
     func testSpansOfTheSeededPrograms() {
         let c = PartnerCase()
         let asOf = t("2025-12-10")
