@@ -59,7 +59,9 @@ final class SpendSpanTests: XCTestCase {
             var c = PartnerCase()
             c.account.firstCashAt = t("2025-10-20").adding(days: random.below(30))
             c.rows = randomRows(&random, account: c.account.id, around: t("2025-11-01"))
-            if let first = c.rows.first {   // a top-up at the same instant as a bill
+            // A top-up at the same instant as the first row (a bill two times in three, else a
+            // top-up): the tie is broken by source, then id.
+            if let first = c.rows.first {
                 c.rows.append(SpendRow(source: .topup, id: 9_999, accountID: c.account.id, at: first.at,
                                        amount: Int64(1 + random.below(60_000))))
             }
