@@ -38,6 +38,19 @@ public struct BinaryCopyRow {
         return String(decoding: field, as: UTF8.self)
     }
 
+    /// Whether a `text` field holds exactly `text` (false for NULL), compared in place: a reader
+    /// that sees the same value row after row keeps the string it made once.
+    public func text(_ index: Int, equals text: String) throws(PostgresError) -> Bool {
+        guard let field = try field(index) else { return false }
+        return text.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).elementsEqual(field) }
+            ?? text.utf8.elementsEqual(field)
+    }
+
+    /// The raw bytes of a field (nil for NULL), valid only inside `body`.
+    public func withBytes<T>(_ index: Int, _ body: (UnsafeRawBufferPointer?) throws -> T) throws -> T {
+        try body(try field(index))
+    }
+
     /// The first byte of a one-byte `text` or `"char"` field (a tag); nil for NULL or empty.
     public func byte(_ index: Int) throws(PostgresError) -> UInt8? {
         guard let field = try field(index), !field.isEmpty else { return nil }

@@ -21,9 +21,27 @@ public struct FactReader {
     /// time); `as_of` and the partner list are bound through `set_config`.
     public func readSubjects(programs: [Program]) throws -> Facts {
         var facts = Facts()
-        let partners = Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
-        try bindSettings(partners: partners)
-        try connection.copyOutBinary(Self.accountsCopy) { row in
+        try bindSettings(partners: Self.partners(of: programs))
+        try readAccounts(Self.accountsCopy, into: &facts)
+        try connection.copyOutBinary(Self.integrationsCopy) { row in
+            collect(InputValidation.integration(try Self.rawIntegration(row), accounts: facts.accounts),
+                    into: &facts.integrations, &facts.rejections)
+        }
+        // Growing by doubling leaves up to half the array spare; a platform has 200,000 of these.
+        facts.integrations = facts.integrations.withUnsafeBufferPointer { Array($0) }
+        let promoPrograms = Self.promoProgramIDs(programs)
+        try connection.copyOutBinary(Self.codesCopy) { row in
+            collect(InputValidation.promoCode(try Self.rawCode(row), accounts: facts.accounts, programIDs: promoPrograms),
+                    into: &facts.codes, &facts.rejections)
+        }
+        try readEnrollments(Self.enrollmentsCopy, into: &facts)
+        facts.knownAccounts = facts.accounts.count
+        return facts
+    }
+
+    /// Accounts from `sql` (the columns of `accountsCopy`), validated into `facts`.
+    func readAccounts(_ sql: String, into facts: inout Facts) throws {
+        try connection.copyOutBinary(sql) { row in
             let raw = RawAccount(
                 accountID: try row.int64(0), country: try row.text(1), currency: try row.text(2), origin: try row.text(3),
                 status: try row.text(4), policyViolation: try row.bool(5), safetyFlagged: try row.bool(6),
@@ -36,38 +54,41 @@ public struct FactReader {
             }
         }
         facts.accounts.shrinkToFit()
-        try connection.copyOutBinary(Self.integrationsCopy) { row in
-            let raw = RawIntegration(
-                integrationID: try row.int64(0), partner: try row.text(1), merchantID: try row.text(2),
-                storeCountry: try row.text(3), accountID: try row.int64(4), accountCreatedViaIntegration: try row.bool(5),
-                setUpAt: try row.instant(6), firstCampaignAt: try row.instant(7))
-            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
-        }
-        // Growing by doubling leaves up to half the array spare; a platform has 200,000 of these.
-        facts.integrations = facts.integrations.withUnsafeBufferPointer { Array($0) }
-        let promoPrograms = Set(programs.filter { $0.kind == .promoCodeSpendMatch }.map(\.id))
-        try connection.copyOutBinary(Self.codesCopy) { row in
-            let raw = RawPromoCode(
-                code: try row.text(0), programID: try row.text(1), recipientAccountID: try row.int64(2),
-                receivedAt: try row.instant(3), activatedByAccountID: try row.int64(4), activatedAt: try row.instant(5),
-                cashBalanceAtActivation: try row.text(6))
-            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
-                    into: &facts.codes, &facts.rejections)
-        }
+    }
+
+    /// Enrolments from `sql` (the columns of `enrollmentsCopy`), validated into `facts`.
+    func readEnrollments(_ sql: String, into facts: inout Facts) throws {
         var enrollments: [Enrollment] = []
-        try connection.copyOutBinary(Self.enrollmentsCopy) { row in
+        try connection.copyOutBinary(sql) { row in
             let raw = RawEnrollment(accountID: try row.int64(0), promotion: try row.text(1), enrolledAt: try row.instant(2))
             collect(InputValidation.enrollment(raw, accounts: facts.accounts), into: &enrollments, &facts.rejections)
         }
         facts.enrollments = Dictionary(grouping: enrollments, by: \.accountID)
-        return facts
+    }
+
+    static func rawIntegration(_ row: BinaryCopyRow) throws -> RawIntegration {
+        RawIntegration(
+            integrationID: try row.int64(0), partner: try row.text(1), merchantID: try row.text(2),
+            storeCountry: try row.text(3), accountID: try row.int64(4), accountCreatedViaIntegration: try row.bool(5),
+            setUpAt: try row.instant(6), firstCampaignAt: try row.instant(7))
+    }
+
+    static func rawCode(_ row: BinaryCopyRow) throws -> RawPromoCode {
+        RawPromoCode(
+            code: try row.text(0), programID: try row.text(1), recipientAccountID: try row.int64(2),
+            receivedAt: try row.instant(3), activatedByAccountID: try row.int64(4), activatedAt: try row.instant(5),
+            cashBalanceAtActivation: try row.text(6))
+    }
+
+    static func promoProgramIDs(_ programs: [Program]) -> Set<String> {
+        Set(programs.filter { $0.kind == .promoCodeSpendMatch }.map(\.id))
     }
 
     /// Streams the selected bills and top-ups ordered by account, validated, and hands each
     /// account's valid rows to `body` in one piece; rejected rows go to `reject`. Memory holds one
     /// account's rows at a time. Every row read is validated, so a bad row among them is always
     /// recorded; rows the selection leaves out are not read at all.
-    public func streamSpend(accounts: AccountLookup, _ selection: SpendSelection,
+    public func streamSpend(accounts: AccountLookup, knownAccounts: Int? = nil, _ selection: SpendSelection,
                             reject: (Rejection, RawSpendRow) throws -> Void,
                             body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
         var current: Int64?
@@ -78,7 +99,7 @@ public struct FactReader {
         }
         let keepsRows = selection.keepsRows
         var cache = SpendRowAccountCache()
-        let read = try prepareSpendRead(selection, knownAccounts: accounts.count)
+        let read = try prepareSpendRead(selection, knownAccounts: knownAccounts ?? accounts.count)
         try withAccountOrderPlan(read.inAccountOrder) {
             try connection.copyOutBinary("COPY (\(read.select)) TO STDOUT (FORMAT binary)") { row in
                 let raw = RawSpendRow(
@@ -351,7 +372,7 @@ extension FactReader {
     }
 }
 
-private func collect<T>(_ outcome: InputValidation.Outcome<T>, into values: inout [T], _ rejections: inout [Rejection]) {
+func collect<T>(_ outcome: InputValidation.Outcome<T>, into values: inout [T], _ rejections: inout [Rejection]) {
     switch outcome {
     case let .success(value): values.append(value)
     case let .failure(error): rejections.append(error.rejection)

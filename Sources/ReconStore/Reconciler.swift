@@ -23,6 +23,9 @@ public struct Reconciler {
     /// Reads every row of the subjects' accounts instead of their spans only: for the test that
     /// shows the two give the same decisions.
     var readsWholeAccounts = false
+    /// Reads every subject's facts on a later night too, not only the unsettled ones': for the
+    /// test that shows the two give the same decisions.
+    var readsEverySubject = false
     /// Called after each subject is evaluated with (done, total), for a progress display.
     public var progress: ((_ done: Int, _ total: Int) -> Void)?
 
@@ -64,11 +67,7 @@ public struct Reconciler {
         let started = MonotonicClock.microseconds()
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
         let programs = try ProgramCatalog(connection: connection).load(only: nil)
-        // The stored keys come over `connection` while the facts come over `reader`: on a later
-        // night these are most of the time before the first row (measured in docs/PERFORMANCE.md).
-        let (stored, facts) = try concurrently(
-            { try self.loadStoredSubjects() },
-            { try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs) })
+        let (stored, facts) = try readFacts(asOf: asOf, programs: programs)
         summary.skippedFinal = stored.count
         let writer = try runID.map { BackgroundWriter(writer: try DecisionWriter(connection: connection, runID: $0)) }
         defer { writer?.abandon() }
@@ -107,6 +106,27 @@ public struct Reconciler {
         summary.milliseconds = (MonotonicClock.microseconds() - started) / 1000
         summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
         return summary
+    }
+
+    /// The stored keys (over `connection`) and the facts (over `reader`), read at once: on a
+    /// later night these are most of the time before the first spend row (docs/PERFORMANCE.md).
+    /// Once some subject is final (every night after the first), only the facts the unsettled
+    /// subjects need are read (`FactReader+Unsettled`), in two steps around the stored keys.
+    func readFacts(asOf: Instant, programs: [Program]) throws -> (StoredSubjects, Facts) {
+        let factReader = FactReader(connection: reader, asOf: asOf)
+        guard !readsEverySubject, try hasFinalSubjects() else {
+            return try concurrently({ try self.loadStoredSubjects() }, { try factReader.readSubjects(programs: programs) })
+        }
+        let (stored, rows) = try concurrently({ try self.loadStoredSubjects() },
+                                              { try factReader.readSubjectRows(programs: programs) })
+        let facts = try factReader.readUnsettledFacts(programs: programs, rows: rows) {
+            stored.isFinal(program: $0, integrationID: $1)
+        }
+        return (stored, facts)
+    }
+
+    func hasFinalSubjects() throws -> Bool {
+        try connection.execute("SELECT EXISTS (SELECT 1 FROM recon.subject_status WHERE final)").rows.first?.decode(0, as: Bool.self) ?? false
     }
 
     /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
@@ -179,12 +199,13 @@ public struct Reconciler {
         let spans = work.spans(asOf: asOf, accounts: facts.accounts)
         logger.debug("reading spend", metadata: ["accounts_read": "\(spans.count)", "accounts": "\(work.accountCount)"])
         if let secondReader, !readsWholeAccounts, spans.count > 1 {
-            let split = SplitSpendRead(readers: [factReader, FactReader(connection: secondReader, asOf: asOf)],
+            var split = SplitSpendRead(readers: [factReader, FactReader(connection: secondReader, asOf: asOf)],
                                        accounts: facts.accounts)
+            split.knownAccounts = facts.knownAccounts
             try split.stream(spans, reject: reject, body: evaluateStreamed)
         } else {
             let selection = readsWholeAccounts ? SpendSelection.wholeAccounts(work.untakenAccountIDs) : .spans(spans)
-            try factReader.streamSpend(accounts: facts.accounts, selection,
+            try factReader.streamSpend(accounts: facts.accounts, knownAccounts: facts.knownAccounts, selection,
                                        reject: { rejection, _ in try reject(rejection) }, body: evaluateStreamed)
         }
         try evaluateRowless(below: nil)
@@ -213,13 +234,27 @@ public struct Reconciler {
         }
     }
 
+    /// The stored subjects' keys. An integration's key in the form `Integration` writes is
+    /// recognised from its bytes and the row's `integration_id` and held as that id, so no key
+    /// text is made or parsed for it; any other key maps as `StoredSubjects.Key` says.
     func loadStoredSubjects() throws -> StoredSubjects {
         var keys = StoredSubjects()
+        var program = ""
         try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, subject_key::text, final FROM recon.subject_status) TO STDOUT (FORMAT binary)
+            COPY (SELECT program_id::text, final, subject_key::text, integration_id::int8 FROM recon.subject_status)
+            TO STDOUT (FORMAT binary)
             """) { row in
-            guard let program = try row.text(0), let subject = try row.text(1), let final = try row.bool(2) else { return }
-            keys.insert(program: program, subject: subject, final: final)
+            if try !row.text(0, equals: program) {
+                guard let text = try row.text(0) else { return }
+                program = text
+            }
+            guard let final = try row.bool(1) else { return }
+            if let id = try row.int64(3),
+               try row.withBytes(2, { $0.map { StoredSubjects.Key.isKey($0, ofIntegration: id) } ?? false }) {
+                keys.insert(program: program, key: .integration(id), final: final)
+            } else if let subject = try row.text(2) {
+                keys.insert(program: program, subject: subject, final: final)
+            }
         }
         return keys
     }

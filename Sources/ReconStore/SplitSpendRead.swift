@@ -25,6 +25,8 @@ import ReconRules
 struct SplitSpendRead {
     let readers: [FactReader]
     let accounts: AccountLookup
+    /// The platform's accounts, about (`Facts.knownAccounts`); nil: those in `accounts`.
+    var knownAccounts: Int?
     /// Accounts per chunk handed between threads, and chunks waiting per part.
     var chunkSize = 64
     var queueCapacity = 8
@@ -35,9 +37,9 @@ struct SplitSpendRead {
         let queues = tables.map { _ in SpendPieceQueue(capacity: queueCapacity) }
         let ended = DispatchSemaphore(value: 0)
         for (index, reader) in readers.prefix(tables.count).enumerated() {
-            let thread = Thread { [accounts, chunkSize] in
-                Self.read(spans, from: tables[index], with: reader, accounts: accounts, chunkSize: chunkSize,
-                          into: queues[index])
+            let thread = Thread { [accounts, knownAccounts, chunkSize] in
+                Self.read(spans, from: tables[index], with: reader, accounts: accounts, knownAccounts: knownAccounts,
+                          chunkSize: chunkSize, into: queues[index])
                 ended.signal()
             }
             thread.name = "spend-recon.read.\(index)"
@@ -59,12 +61,12 @@ struct SplitSpendRead {
 
     /// One part, on its own thread and connection.
     private static func read(_ spans: [AccountSpan], from tables: SpendTables, with reader: FactReader,
-                             accounts: AccountLookup, chunkSize: Int, into queue: SpendPieceQueue) {
+                             accounts: AccountLookup, knownAccounts: Int?, chunkSize: Int, into queue: SpendPieceQueue) {
         var chunk: [SpendPiece] = []
         var pending: [Rejection] = []
         do {
             if !spans.isEmpty {
-                try reader.streamSpend(accounts: accounts, .spans(spans, from: tables),
+                try reader.streamSpend(accounts: accounts, knownAccounts: knownAccounts, .spans(spans, from: tables),
                                        reject: { rejection, _ in pending.append(rejection) }) { accountID, rows in
                     chunk.append(SpendPiece(accountID: accountID, rows: rows, rejections: pending))
                     pending = []

@@ -10,30 +10,56 @@ import ReconRules
 /// writes it) is held as its id: hashing and comparing 200,000 key strings was a quarter of a
 /// later night's job CPU. Any other key, a code's or one not in that exact form, stays text.
 struct StoredSubjects {
-    private var finalByProgram: [String: Keys] = [:]
-    private var openByProgram: [String: Keys] = [:]
+    /// The programs seen, and each one's final and open keys at the same position. A platform
+    /// has a handful of programs, so finding one is a short scan that compares the program id
+    /// (usually the very string stored, which compares by identity) instead of hashing it on
+    /// every one of 200,000 keys and subjects: that hashing was a tenth of a later night's
+    /// evaluating thread.
+    private var programs: [String] = []
+    private var finalKeys: [Keys] = []
+    private var openKeys: [Keys] = []
     /// Final subjects.
     private(set) var count = 0
 
     init() {}
 
     mutating func insert(program: String, subject: String, final: Bool) {
-        let key = Key(subject)
+        insert(program: program, key: Key(subject), final: final)
+    }
+
+    mutating func insert(program: String, key: Key, final: Bool) {
+        let slot = slot(of: program) ?? {
+            programs.append(program)
+            finalKeys.append(Keys())
+            openKeys.append(Keys())
+            return programs.count - 1
+        }()
         if final {
-            if finalByProgram[program, default: Keys()].insert(key) { count += 1 }
+            if finalKeys[slot].insert(key) { count += 1 }
         } else {
-            _ = openByProgram[program, default: Keys()].insert(key)
+            _ = openKeys[slot].insert(key)
         }
     }
 
+    private func slot(of program: String) -> Int? {
+        programs.firstIndex(of: program)
+    }
+
     func isFinal(_ work: SubjectWork) -> Bool {
-        finalByProgram[work.programID]?.contains(Key(work)) ?? false
+        guard let slot = slot(of: work.programID) else { return false }
+        return finalKeys[slot].contains(Key(work))
+    }
+
+    /// Whether integration `integrationID`'s subject in `program` is stored as final.
+    func isFinal(program: String, integrationID: Int64) -> Bool {
+        guard let slot = slot(of: program) else { return false }
+        return finalKeys[slot].contains(.integration(integrationID))
     }
 
     func isStored(_ subject: Subject) -> Bool {
+        guard let slot = slot(of: subject.programID) else { return false }
         let key = Key(subject)
-        return finalByProgram[subject.programID]?.contains(key) ?? false
-            || openByProgram[subject.programID]?.contains(key) ?? false
+        return finalKeys[slot].contains(key) || openKeys[slot].contains(key)
     }
 
     /// A subject key: an integration's id, or the key's text.
@@ -55,6 +81,25 @@ struct StoredSubjects {
                 }
             }
             self = .text(stored)
+        }
+
+        /// Whether `text` (UTF-8) is exactly integration `id`'s key as `Integration` writes it,
+        /// so that `Key(text)` would be `.integration(id)`; compared in place, no string made.
+        static func isKey(_ text: UnsafeRawBufferPointer, ofIntegration id: Int64) -> Bool {
+            let prefix = integrationPrefix.utf8
+            guard text.count > prefix.count, text.prefix(prefix.count).elementsEqual(prefix) else { return false }
+            var end = text.count
+            var magnitude = id.magnitude
+            repeat {
+                end -= 1
+                guard end >= prefix.count, text[end] == UInt8(ascii: "0") + UInt8(magnitude % 10) else { return false }
+                magnitude /= 10
+            } while magnitude > 0
+            if id < 0 {
+                end -= 1
+                guard end >= prefix.count, text[end] == UInt8(ascii: "-") else { return false }
+            }
+            return end == prefix.count
         }
 
         init(_ work: SubjectWork) {

@@ -18,6 +18,22 @@ final class StoredSubjectsTests: XCTestCase {
         }
     }
 
+    /// The in-place check the night's key read uses agrees with `Key(_:)` on every text, the odd
+    /// ones included, whichever id the row carries.
+    func testTheInPlaceKeyCheckAgreesWithTheTextMapping() {
+        let texts = ["integration:42", "integration:-5", "integration:0", "integration:9223372036854775807",
+                     "integration:-9223372036854775808", "integration:007", "integration:+5", "integration:", "integration:-0",
+                     "integration:4 ", "integration:9223372036854775808", "integrations:5", "code:integration:5",
+                     "Integration:5", "integration:5", "integration:55", "x"]
+        let ids: [Int64] = [42, -5, 0, .max, .min, 7, 5, 4, 55, -42, 4_200]
+        for text in texts {
+            for id in ids {
+                let inPlace = Array(text.utf8).withUnsafeBytes { StoredSubjects.Key.isKey($0, ofIntegration: id) }
+                XCTAssertEqual(inPlace, StoredSubjects.Key(text) == .integration(id), "\(text) \(id)")
+            }
+        }
+    }
+
     func testStoredAndFinalKeysMatchTheSubjectsThatWroteThem() throws {
         let setUp = try XCTUnwrap(Instant(iso8601: "2026-01-01T00:00:00Z"))
         let integration = Integration(id: 1_234_567, merchantID: "m-1", storeCountry: "US", accountID: 9,

@@ -1,0 +1,136 @@
+import PGClient
+import ReconRules
+
+/// A later night's facts: only what the subjects not yet final need.
+///
+/// Why: once most subjects are final (every night after the first few), reading and validating
+/// every account and integration of the platform was most of a later night's time before its
+/// first spend row (docs/PERFORMANCE.md, session 11), although only the open and the new
+/// subjects are evaluated. "Tomorrow costs what changed" held for spend rows but not for
+/// subjects.
+///
+/// What is read, in two steps (the second needs the stored keys, which come meanwhile over the
+/// other connection):
+/// 1. `readSubjectRows`: every integration of the programs' partners and every code, as rows,
+///    unvalidated (one pass over the platform's integrations is what finding the new ones costs);
+/// 2. `readUnsettledFacts`: the unsettled integrations (new, or open in a program), and every
+///    integration that shares a merchant or an account with one of them, since P1 and P6 rank
+///    a subject among exactly those; the accounts of these and of every code's recipient; those
+///    accounts' enrolments. Codes are few and all kept (C4 ranks by activating account).
+/// Then everything read is validated as `readSubjects` validates it. An integration settled in
+/// every program (final everywhere) that shares nothing with an unsettled one is neither
+/// validated nor ranked: no decision depends on it. A rejected integration is never stored, so
+/// it stays unsettled and is rejected every night as before; an account or enrolment that no
+/// unsettled subject needs is not read, and so not counted as rejected on that night
+/// (docs/DECISIONS.md).
+extension FactReader {
+    /// The integrations and codes of `programs` visible as of `asOf`, as rows.
+    public struct SubjectRows {
+        public var integrations: [RawIntegration] = []
+        public var codes: [RawPromoCode] = []
+    }
+
+    func readSubjectRows(programs: [Program]) throws -> SubjectRows {
+        var rows = SubjectRows()
+        try bindSettings(partners: Self.partners(of: programs))
+        try connection.copyOutBinary(Self.integrationsCopy) { row in rows.integrations.append(try Self.rawIntegration(row)) }
+        try connection.copyOutBinary(Self.codesCopy) { row in rows.codes.append(try Self.rawCode(row)) }
+        return rows
+    }
+
+    /// The facts the unsettled subjects of `rows` need. `isFinal(program, integration)` says
+    /// whether an integration's subject in a program is stored as final.
+    func readUnsettledFacts(programs: [Program], rows: SubjectRows,
+                            isFinal: (_ programID: String, _ integrationID: Int64) -> Bool) throws -> Facts {
+        let needed = Self.neededIntegrations(rows.integrations, programs: programs, isFinal: isFinal)
+        var accountIDs = Set<Int64>()
+        for raw in needed { if let id = raw.accountID { accountIDs.insert(id) } }
+        for raw in rows.codes { if let id = raw.recipientAccountID { accountIDs.insert(id) } }
+
+        var facts = Facts()
+        try connection.executeScript("""
+            SET client_min_messages = warning;
+            CREATE TEMP TABLE IF NOT EXISTS spend_recon_fact_accounts (account_id bigint PRIMARY KEY);
+            TRUNCATE spend_recon_fact_accounts;
+            RESET client_min_messages;
+            """)
+        try connection.copyInBinary("COPY spend_recon_fact_accounts FROM STDIN (FORMAT binary)") { writer in
+            for id in accountIDs.sorted() {
+                try writer.beginRow(fields: 1)
+                writer.int64(id)
+            }
+        }
+        try connection.execute("ANALYZE spend_recon_fact_accounts")
+        try readAccounts(Self.accountsOfSubjectsCopy, into: &facts)
+        for raw in needed {
+            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
+        }
+        let promoPrograms = Self.promoProgramIDs(programs)
+        for raw in rows.codes {
+            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
+                    into: &facts.codes, &facts.rejections)
+        }
+        try readEnrollments(Self.enrollmentsOfSubjectsCopy, into: &facts)
+        // The platform's accounts are not all read; its subjects stand in for them.
+        facts.knownAccounts = max(facts.accounts.count, rows.integrations.count + rows.codes.count)
+        return facts
+    }
+
+    /// The integrations an unsettled subject's rules can look at: the unsettled ones (new, or
+    /// not final in some program of their partner; a row without an id or a partner, which is
+    /// rejected, counts as unsettled) and those sharing a partner's merchant or an account with
+    /// one of them. In the order read.
+    static func neededIntegrations(_ integrations: [RawIntegration], programs: [Program],
+                                   isFinal: (String, Int64) -> Bool) -> [RawIntegration] {
+        let partnerPrograms = programs.filter { $0.kind == .partnerSpendMatch }
+        var unsettled = [Bool](repeating: false, count: integrations.count)
+        var merchants = Set<MerchantKey>()
+        var accounts = Set<Int64>()
+        for (index, raw) in integrations.enumerated() {
+            if let id = raw.integrationID, let partner = raw.partner {
+                guard partnerPrograms.contains(where: { $0.partners.contains(partner) && !isFinal($0.id, id) }) else { continue }
+            }
+            unsettled[index] = true
+            if let partner = raw.partner, let merchant = raw.merchantID { merchants.insert(MerchantKey(partner: partner, merchant: merchant)) }
+            if let account = raw.accountID { accounts.insert(account) }
+        }
+        var needed: [RawIntegration] = []
+        for (index, raw) in integrations.enumerated() {
+            if unsettled[index] || raw.accountID.map(accounts.contains) ?? false {
+                needed.append(raw)
+            } else if let partner = raw.partner, let merchant = raw.merchantID,
+                      merchants.contains(MerchantKey(partner: partner, merchant: merchant)) {
+                needed.append(raw)
+            }
+        }
+        return needed
+    }
+
+    struct MerchantKey: Hashable {
+        let partner: String
+        let merchant: String
+    }
+
+    static func partners(of programs: [Program]) -> [String] {
+        Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
+    }
+
+    /// `accountsCopy` for the accounts in `spend_recon_fact_accounts` (and any without an id,
+    /// which is rejected as every night).
+    static let accountsOfSubjectsCopy = """
+        COPY (SELECT account_id::int8, country::text, currency::text, origin::text, status::text, policy_violation::bool,
+                     safety_flagged::bool, payment_mode::text, registered_at::timestamptz, first_cash_at::timestamptz
+              FROM billing.ad_accounts
+              WHERE (registered_at <= \(asOfSetting) OR registered_at IS NULL)
+                AND (account_id IN (SELECT account_id FROM spend_recon_fact_accounts) OR account_id IS NULL)
+        ) TO STDOUT (FORMAT binary)
+        """
+
+    /// `enrollmentsCopy` for the accounts in `spend_recon_fact_accounts` (and any without an id).
+    static let enrollmentsOfSubjectsCopy = """
+        COPY (SELECT account_id::int8, promotion::text, enrolled_at::timestamptz FROM billing.promotion_enrollments
+              WHERE (enrolled_at <= \(asOfSetting) OR enrolled_at IS NULL)
+                AND (account_id IN (SELECT account_id FROM spend_recon_fact_accounts) OR account_id IS NULL)
+        ) TO STDOUT (FORMAT binary)
+        """
+}

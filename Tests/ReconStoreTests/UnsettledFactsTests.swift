@@ -1,0 +1,91 @@
+import Exact
+import PGClient
+@testable import ReconStore
+import ReconRules
+import SampleData
+import XCTest
+
+/// Once some subjects are final, a night reads only the facts its unsettled subjects need
+/// (`FactReader+Unsettled`): the open and new integrations, those sharing a merchant or an
+/// account with them, their accounts and enrolments. It must decide exactly as reading every
+/// subject's facts would.
+final class UnsettledFactsTests: XCTestCase {
+    /// A merchant final after the first night opens a second store, and a final merchant's
+    /// account gets a second merchant: on the later night, read from the unsettled subjects
+    /// only, the newcomers still see the final rivals (P1, P6); a final subject sharing nothing
+    /// with them is not read at all.
+    func testNewSubjectsAreRankedAgainstTheirFinalRivals() throws {
+        let f = try StoreFixture()
+        for i in Int64(1)...3 {
+            try f.account(i)
+            try f.integration(100 + i, merchant: "m-\(i)", account: i)
+            try f.bill(1000 + i, account: i, at: "2025-11-05", amount: "5000.00") // granted at once: final
+        }
+        try f.run(asOf: "2025-12-11")
+        XCTAssertEqual(try f.status("integration:101")?.final, true)
+        try f.account(4)
+        try f.integration(201, merchant: "m-1", account: 4, setUp: "2025-12-10")   // m-1's second store
+        try f.integration(202, merchant: "m-new", account: 2, setUp: "2025-12-10") // account 2's second merchant
+        try f.integration(203, merchant: "m-alone", account: 4, setUp: "2025-12-11")
+
+        let programs = try ProgramCatalog(connection: f.db).load(only: nil)
+        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let reconciler = Reconciler(connection: f.db, reader: reader, logger: quietLogger())
+        let (stored, facts) = try reconciler.readFacts(asOf: t("2025-12-12"), programs: programs)
+        XCTAssertEqual(Set(facts.integrations.map(\.id)), [101, 102, 201, 202, 203],
+                       "the unsettled, and their final rivals by merchant (101) and by account (102); not 103")
+        XCTAssertEqual(stored.count, 3)
+
+        let second = try f.run(asOf: "2025-12-12")
+        XCTAssertEqual(second.evaluated, 3)
+        XCTAssertEqual(try f.status("integration:201")?.reasons, ["merchant_already_participated"])
+        XCTAssertEqual(try f.status("integration:202")?.reasons, ["account_already_participated", "recent_spend"])
+        XCTAssertEqual(try f.status("integration:203")?.reasons, ["account_already_participated"], "account 4's 201 came first")
+    }
+
+    /// On a generated platform (shared accounts and merchants, promo codes, every rejection
+    /// class), a later night decides the same from the unsettled subjects' facts as from every
+    /// subject's, while reading far fewer integrations and accounts.
+    func testALaterNightDecidesFromUnsettledFactsAsFromEverySubject() throws {
+        let f = try StoreFixture()
+        var profile = SampleProfile.bench(merchants: 3000, rows: 60_000, seed: 43)
+        profile.badRowsPerMille = 10
+        try SampleLoader(connection: f.db).load(SampleGenerator(profile: profile))
+        try f.run(asOf: profile.asOf.adding(days: -20).iso8601)
+
+        let unsettled = try decisions(f, asOf: profile.asOf, everySubject: false)
+        let every = try decisions(f, asOf: profile.asOf, everySubject: true)
+        XCTAssertGreaterThan(every.decisions.count, 100)
+        XCTAssertEqual(unsettled.decisions.count, every.decisions.count)
+        for (key, decision) in every.decisions where unsettled.decisions[key] != decision {
+            XCTFail("\(key): unsettled facts \(String(describing: unsettled.decisions[key])), every subject \(decision)")
+            break
+        }
+        XCTAssertLessThan(unsettled.integrationsRead * 2, every.integrationsRead,
+                          "read \(unsettled.integrationsRead) of \(every.integrationsRead) integrations")
+        XCTAssertLessThan(unsettled.accountsRead * 2, every.accountsRead)
+        XCTAssertTrue(unsettled.rejections.isSubset(of: every.rejections))
+        XCTAssertFalse(unsettled.rejections.isEmpty)
+    }
+
+    private struct Pass {
+        var decisions: [String: Decision] = [:]
+        var rejections = Set<Rejection>()
+        var integrationsRead = 0
+        var accountsRead = 0
+    }
+
+    private func decisions(_ f: StoreFixture, asOf: Instant, everySubject: Bool) throws -> Pass {
+        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        var reconciler = Reconciler(connection: f.db, reader: reader, logger: quietLogger())
+        reconciler.readsEverySubject = everySubject
+        let programs = try ProgramCatalog(connection: f.db).load(only: nil)
+        let (stored, facts) = try reconciler.readFacts(asOf: asOf, programs: programs)
+        var pass = Pass(integrationsRead: facts.integrations.count, accountsRead: facts.accounts.count)
+        _ = try reconciler.forEachDecision(asOf: asOf, programs: programs, facts: facts, skipping: stored, logger: quietLogger(),
+                                           rejected: { pass.rejections.insert($0) }) { decision in
+            pass.decisions[decision.subject.programID + " " + decision.subject.key] = decision
+        }
+        return pass
+    }
+}
