@@ -7,25 +7,38 @@ import ReconRules
 /// transaction as before; at most `capacity` wait, so memory stays bounded when writing is the
 /// slower side.
 ///
-/// The `DecisionWriter`'s connection belongs to the writer thread from the first `submit` until
+/// With several writers (each on its own connection), each takes the next waiting batch, so up
+/// to that many batches commit at once. Batches are independent transactions over distinct
+/// subjects; the unique constraints still forbid a second grant across them. On a later night
+/// one writer was the pace of the whole night (a dry run spent 0.39 s on what took 0.7 s
+/// with writes, docs/PERFORMANCE.md session 11): much of a batch's time is waiting for its
+/// round trips and for a core, which a second connection overlaps.
+///
+/// Each `DecisionWriter`'s connection belongs to its writer thread from the first `submit` until
 /// `finish()` or `abandon()` returns; nothing else may use it in between.
 final class BackgroundWriter {
-    private let writer: DecisionWriter
     private let capacity: Int
     private let condition = NSCondition()
     private var queue: [(decisions: [Decision], newSubjects: [Decision], rejections: [Rejection])] = []
     private var closed = false
-    private var running = true
+    private var running: Int
     private var failure: Error?
     private var written = 0
     private var writeMicros: Int64 = 0
 
-    init(writer: DecisionWriter, capacity: Int = 2) {
-        self.writer = writer
-        self.capacity = max(capacity, 1)
-        let thread = Thread { [self] in loop() }
-        thread.name = "spend-recon.writer"
-        thread.start()
+    convenience init(writer: DecisionWriter, capacity: Int = 2) {
+        self.init(writers: [writer], capacity: capacity)
+    }
+
+    init(writers: [DecisionWriter], capacity: Int = 2) {
+        precondition(!writers.isEmpty, "a background writer needs a decision writer")
+        self.capacity = max(capacity, writers.count, 1)
+        running = writers.count
+        for (index, writer) in writers.enumerated() {
+            let thread = Thread { [self] in loop(writer) }
+            thread.name = "spend-recon.writer.\(index)"
+            thread.start()
+        }
     }
 
     /// Queues a batch; waits while `capacity` batches are waiting. Throws the error a previous
@@ -40,34 +53,34 @@ final class BackgroundWriter {
     }
 
     /// Waits until every queued batch is written; returns the subject rows changed and the time
-    /// spent writing, or throws the first write error.
+    /// spent writing (summed over the writers), or throws the first write error.
     func finish() throws -> (written: Int, writeMicros: Int64) {
         condition.lock()
         defer { condition.unlock() }
         closed = true
         condition.broadcast()
-        while running { condition.wait() }
+        while running > 0 { condition.wait() }
         if let failure { throw failure }
         return (written, writeMicros)
     }
 
-    /// Drops the batches not yet started and waits for the one being written (its transaction
-    /// commits or rolls back as a whole), so the connection is free again. For error paths.
+    /// Drops the batches not yet started and waits for those being written (each transaction
+    /// commits or rolls back as a whole), so the connections are free again. For error paths.
     func abandon() {
         condition.lock()
         defer { condition.unlock() }
         queue.removeAll()
         closed = true
         condition.broadcast()
-        while running { condition.wait() }
+        while running > 0 { condition.wait() }
     }
 
-    private func loop() {
+    private func loop(_ writer: DecisionWriter) {
         while true {
             condition.lock()
             while queue.isEmpty, !closed { condition.wait() }
             guard !queue.isEmpty, failure == nil else {
-                running = false
+                running -= 1
                 condition.broadcast()
                 condition.unlock()
                 return

@@ -18,6 +18,9 @@ public struct Reconciler {
     let reader: Connection
     let secondReader: Connection?
     let logger: Logger
+    /// A second connection for decision batches, written at once with `connection`'s
+    /// (`BackgroundWriter`).
+    public var secondWriter: Connection?
     /// Subjects per write transaction.
     public var batchSize = 2000
     /// Reads every row of the subjects' accounts instead of their spans only: for the test that
@@ -69,7 +72,11 @@ public struct Reconciler {
         let programs = try ProgramCatalog(connection: connection).load(only: nil)
         let (stored, facts) = try readFacts(asOf: asOf, programs: programs)
         summary.skippedFinal = stored.count
-        let writer = try runID.map { BackgroundWriter(writer: try DecisionWriter(connection: connection, runID: $0)) }
+        let writer = try runID.map { runID in
+            BackgroundWriter(writers: try ([connection] + [secondWriter].compactMap { $0 }).map {
+                try DecisionWriter(connection: $0, runID: runID)
+            })
+        }
         defer { writer?.abandon() }
         var batch: [Decision] = []
         var newSubjects: [Decision] = []
