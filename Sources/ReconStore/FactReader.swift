@@ -100,12 +100,21 @@ public struct FactReader {
         let keepsRows = selection.keepsRows
         var cache = SpendRowAccountCache()
         let read = try prepareSpendRead(selection, knownAccounts: knownAccounts ?? accounts.count)
+        if let untimed = read.untimedSelect {
+            // Rows without a time are always rejected, whatever their account's order.
+            try withUntimedRowsPlan {
+                try connection.copyOutBinary("COPY (\(untimed)) TO STDOUT (FORMAT binary)") { row in
+                    let raw = try Self.rawSpendRow(row)
+                    guard case let .failure(error) = InputValidation.spendRow(raw, accounts: accounts, cache: &cache) else {
+                        throw DataError("a spend row without a time passed validation")
+                    }
+                    try reject(error.rejection, raw)
+                }
+            }
+        }
         try withAccountOrderPlan(read.inAccountOrder) {
             try connection.copyOutBinary("COPY (\(read.select)) TO STDOUT (FORMAT binary)") { row in
-                let raw = RawSpendRow(
-                    source: try row.byte(0) == UInt8(ascii: "b") ? .bill : .topup, id: try row.int64(1),
-                    accountID: try row.int64(2), currency: try row.text(3), at: try row.instant(4),
-                    amount: try row.decimal(5), tax: try row.decimal(6), credit: try row.decimal(7), paidAt: try row.instant(8))
+                let raw = try Self.rawSpendRow(row)
                 if raw.accountID != current {
                     try flush()
                     current = raw.accountID
@@ -117,6 +126,27 @@ public struct FactReader {
             }
         }
         try flush()
+    }
+}
+
+extension FactReader {
+    /// A spend read as `prepareSpendRead` prepared it.
+    struct SpendRead {
+        /// The rows, ordered by account.
+        var select: String
+        /// Run with `withAccountOrderPlan`.
+        var inAccountOrder = false
+        /// Read before `select`, when it leaves out the rows without a time or with an infinite
+        /// one (which are all rejected): their accounts' rows in no particular order.
+        var untimedSelect: String?
+    }
+
+    /// A row of every spend read's columns.
+    static func rawSpendRow(_ row: BinaryCopyRow) throws -> RawSpendRow {
+        RawSpendRow(
+            source: try row.byte(0) == UInt8(ascii: "b") ? .bill : .topup, id: try row.int64(1),
+            accountID: try row.int64(2), currency: try row.text(3), at: try row.instant(4),
+            amount: try row.decimal(5), tax: try row.decimal(6), credit: try row.decimal(7), paidAt: try row.instant(8))
     }
 }
 
@@ -209,13 +239,14 @@ extension FactReader {
     /// result per row, and no timestamp or numeric text to produce on the server or parse here.
     /// COPY takes no parameters, so `as_of` is bound through `set_config` and the accounts (with
     /// their spans) go into a temporary table through binary COPY FROM: no value is ever spliced
-    /// into the SQL. Returns the query to stream (or explain), and whether to run it with the plan
-    /// that follows the tables' account order (`withAccountOrderPlan`).
-    func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int) throws -> (select: String, inAccountOrder: Bool) {
+    /// into the SQL. Returns the query to stream (or explain), whether to run it with the plan
+    /// that follows the tables' account order (`withAccountOrderPlan`), and the rows without a
+    /// time to read first when the query leaves them out.
+    func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int) throws -> SpendRead {
         try bindSettings()
         switch selection {
         case .everything:
-            return (Self.allSpendSelect, false)
+            return SpendRead(select: Self.allSpendSelect)
         case let .wholeAccounts(accounts):
             try connection.executeScript("""
                 SET client_min_messages = warning;
@@ -230,7 +261,7 @@ extension FactReader {
                 }
             }
             try connection.execute("ANALYZE spend_recon_accounts")
-            return (Self.wholeAccountsSelect, false)
+            return SpendRead(select: Self.wholeAccountsSelect)
         case let .spans(spans, tables):
             try connection.executeScript("""
                 SET client_min_messages = warning;
@@ -249,12 +280,15 @@ extension FactReader {
             }
             try connection.execute("ANALYZE spend_recon_spans")
             if Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts) {
-                return (Self.spansByIndexSelect(tables), false)
+                return SpendRead(select: Self.spansByIndexSelect(tables))
             }
             // Both tables in one statement would still be sorted again after their union, so the
             // index order is only worth following for one table at a time (`SplitSpendRead`).
-            let inAccountOrder = try tables != .both && laidOutByAccount(tables)
-            return (Self.spansByJoinSelect(tables, inAccountOrder: inAccountOrder), inAccountOrder)
+            if tables != .both, try laidOutByAccount(tables) {
+                return SpendRead(select: Self.spansInAccountOrderSelect(tables), inAccountOrder: true,
+                                 untimedSelect: Self.untimedSelect(tables))
+            }
+            return SpendRead(select: Self.spansByJoinSelect(tables))
         }
     }
 
@@ -305,15 +339,49 @@ extension FactReader {
          OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
         """
 
-    /// The first night: one pass over each table read, joined to the spans, sorted by account and
-    /// within it by time (so that the job's per-account sort in time order finds the rows already
-    /// in order). Rows outside every span are never sent (about half of them on the benchmark's
-    /// data).
-    ///
-    /// In account order (`withAccountOrderPlan`, one table) the statement asks for account order
-    /// only: the rows come along the table's `(account_id, time)` index, in time order within an
-    /// account anyway, and the job sorts each account's rows by time in any case.
-    static func spansByJoinSelect(_ tables: SpendTables, inAccountOrder: Bool) -> String {
+    /// The first night on tables laid out by account (`withAccountOrderPlan`, one table at a
+    /// time): per account, in account order, one range scan of the table's `(account_id, time)`
+    /// index over the span, so that only the rows inside it are fetched from the table (the
+    /// rows of an account are next to each other, so the fetches go page after page). Rows
+    /// without a time or with an infinite one sort outside every range: `untimedSelect` reads
+    /// them, once for the whole table. Measured against the merge join with the span as its
+    /// filter, which fetched every row to test it (session 8 to 10): docs/PERFORMANCE.md.
+    static func spansInAccountOrderSelect(_ tables: SpendTables) -> String {
+        let bills = """
+            SELECT \(billColumns) FROM billing.billed_spend s
+            WHERE s.account_id = w.account_id AND s.spend_at >= w.from_at AND s.spend_at < w.until_at
+              AND s.spend_at <= \(asOfSetting)
+            """
+        let topups = """
+            SELECT \(topupColumns) FROM billing.topup_consumption s
+            WHERE s.account_id = w.account_id AND s.consumed_at >= w.from_at AND s.consumed_at < w.until_at
+              AND s.consumed_at <= \(asOfSetting)
+            """
+        return "SELECT x.* FROM spend_recon_spans w CROSS JOIN LATERAL (\n" + unionAll(tables, bills: bills, topups: topups)
+            + "\nOFFSET 0) x\nORDER BY w.account_id"
+    }
+
+    /// The rows of the spans' accounts without a time or with an infinite one, which
+    /// `spansInAccountOrderSelect` leaves out; read with `withUntimedRowsPlan`.
+    static func untimedSelect(_ tables: SpendTables) -> String {
+        let bills = """
+            SELECT \(billColumns) FROM billing.billed_spend s
+            WHERE (s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity'))
+              AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
+            """
+        let topups = """
+            SELECT \(topupColumns) FROM billing.topup_consumption s
+            WHERE (s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
+              AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
+            """
+        return unionAll(tables, bills: bills, topups: topups)
+    }
+
+    /// The first night on tables not laid out by account: one pass over each table read, joined
+    /// to the spans, sorted by account and within it by time (so that the job's per-account sort
+    /// in time order finds the rows already in order). Rows outside every span are never sent
+    /// (about half of them on the benchmark's data).
+    static func spansByJoinSelect(_ tables: SpendTables) -> String {
         let bills = """
             SELECT \(billColumns) FROM billing.billed_spend s JOIN spend_recon_spans w ON w.account_id = s.account_id
             WHERE \(billInSpan)
@@ -322,7 +390,7 @@ extension FactReader {
             SELECT \(topupColumns) FROM billing.topup_consumption s JOIN spend_recon_spans w ON w.account_id = s.account_id
             WHERE \(topupInSpan)
             """
-        return unionAll(tables, bills: bills, topups: topups) + (inAccountOrder ? "\nORDER BY 3" : "\nORDER BY 3, 5")
+        return unionAll(tables, bills: bills, topups: topups) + "\nORDER BY 3, 5"
     }
 
     /// Later nights: per open account, an index range scan on `(account_id, time)` over its span.
@@ -366,9 +434,16 @@ extension FactReader {
     /// --plans`): the statement the run would stream, prepared the same way, under EXPLAIN.
     public func explainSpendRead(_ spans: [AccountSpan], knownAccounts: Int, from tables: SpendTables = .both) throws -> [String] {
         let read = try prepareSpendRead(.spans(spans, from: tables), knownAccounts: knownAccounts)
-        return try withAccountOrderPlan(read.inAccountOrder) {
+        var lines = try withAccountOrderPlan(read.inAccountOrder) {
             try connection.execute("EXPLAIN " + read.select).rows.map { try $0.decode(0, as: String.self) }
         }
+        if let untimed = read.untimedSelect {
+            lines.append("-- and first, the rows without a time:")
+            lines += try withUntimedRowsPlan {
+                try connection.execute("EXPLAIN " + untimed).rows.map { try $0.decode(0, as: String.self) }
+            }
+        }
+        return lines
     }
 }
 

@@ -190,10 +190,18 @@ final class SplitSpendReadTests: XCTestCase {
             let plan = try probe.explainSpendRead(spans, knownAccounts: accounts.count, from: tables).joined(separator: "\n")
             XCTAssertFalse(plan.contains("Sort"), plan)
             XCTAssertFalse(plan.contains("Hash Join"), plan)
+            // One range scan per account, and the rows without a time first, by bitmap.
+            XCTAssertTrue(plan.contains("Nested Loop"), plan)
+            XCTAssertTrue(plan.contains("rows without a time"), plan)
+            XCTAssertTrue(plan.contains("Bitmap Index Scan"), plan)
         }
-        XCTAssertEqual(try f.db.execute("SHOW enable_sort")[0].decode(0, as: String.self), "on", "put back after the read")
+        for setting in ["enable_sort", "enable_hashjoin", "enable_seqscan", "enable_indexscan"] {
+            XCTAssertEqual(try f.db.execute("SHOW \(setting)")[0].decode(0, as: String.self), "on", "\(setting) put back")
+        }
         let ordered = try readOnce(f, spans, accounts: accounts, asOf: asOf)
         let orderedSplit = try readSplit(f, spans, accounts: accounts, asOf: asOf)
+        let problems = Set(orderedSplit.rejections.map(\.problem))
+        XCTAssertTrue(problems.isSuperset(of: ["null_spend_at", "null_consumed_at"]), "\(problems)")
 
         try f.db.executeScript("""
             CREATE TEMP TABLE shuffled AS SELECT * FROM billing.topup_consumption ORDER BY md5(consumption_id::text);
