@@ -116,12 +116,12 @@ struct StoredSubjects {
 
     /// One program's keys, integer ids apart from text.
     struct Keys {
-        var integrations: Set<Int64> = []
+        var integrations = IntegrationIDSet()
         var texts: Set<String> = []
 
         mutating func insert(_ key: Key) -> Bool {
             switch key {
-            case let .integration(id): return integrations.insert(id).inserted
+            case let .integration(id): return integrations.insert(id)
             case let .text(text): return texts.insert(text).inserted
             }
         }
