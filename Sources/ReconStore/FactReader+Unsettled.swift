@@ -46,11 +46,12 @@ extension FactReader {
         var accountIDs = Set<Int64>()
         for raw in needed { if let id = raw.accountID { accountIDs.insert(id) } }
         for raw in rows.codes { if let id = raw.recipientAccountID { accountIDs.insert(id) } }
+        // Distinct by construction, so the table needs no key (an index was a third of its load).
 
         var facts = Facts()
         try connection.executeScript("""
             SET client_min_messages = warning;
-            CREATE TEMP TABLE IF NOT EXISTS spend_recon_fact_accounts (account_id bigint PRIMARY KEY);
+            CREATE TEMP TABLE IF NOT EXISTS spend_recon_fact_accounts (account_id bigint NOT NULL);
             TRUNCATE spend_recon_fact_accounts;
             RESET client_min_messages;
             """)
@@ -82,13 +83,24 @@ extension FactReader {
     /// one of them. In the order read.
     static func neededIntegrations(_ integrations: [RawIntegration], programs: [Program],
                                    isFinal: (String, Int64) -> Bool) -> [RawIntegration] {
-        let partnerPrograms = programs.filter { $0.kind == .partnerSpendMatch }
+        // The programs of each partner, looked up once per partner rather than by going through
+        // the programs (and copying each) for every integration.
+        var programsByPartner: [String: [String]] = [:]
+        for program in programs where program.kind == .partnerSpendMatch {
+            for partner in program.partners { programsByPartner[partner, default: []].append(program.id) }
+        }
+        var lastPartner: String?
+        var lastPrograms: [String] = []
         var unsettled = [Bool](repeating: false, count: integrations.count)
         var merchants = Set<MerchantKey>()
         var accounts = Set<Int64>()
         for (index, raw) in integrations.enumerated() {
             if let id = raw.integrationID, let partner = raw.partner {
-                guard partnerPrograms.contains(where: { $0.partners.contains(partner) && !isFinal($0.id, id) }) else { continue }
+                if partner != lastPartner {
+                    lastPartner = partner
+                    lastPrograms = programsByPartner[partner] ?? []
+                }
+                guard lastPrograms.contains(where: { !isFinal($0, id) }) else { continue }
             }
             unsettled[index] = true
             if let partner = raw.partner, let merchant = raw.merchantID { merchants.insert(MerchantKey(partner: partner, merchant: merchant)) }
