@@ -232,25 +232,32 @@ struct Bench {
     }
 
     static func ratios(small: BenchResult, large: BenchResult) -> String {
-        let runToFloor = ratio(large.firstMicros, large.floorMicros)
-        let nextToFirst = ratio(large.nextMicros, large.firstMicros)
-        let peak = max(large.firstRSSKiB, large.nextRSSKiB)
-        let rss = ratio(Int64(peak), Int64(max(small.firstRSSKiB, small.nextRSSKiB)))
-        func verdict(_ hundredths: Int64, _ limit: Int64) -> String { hundredths <= limit ? "ok" : "OVER" }
+        let peak = Int64(max(large.firstRSSKiB, large.nextRSSKiB))
+        let smallPeak = Int64(max(small.firstRSSKiB, small.nextRSSKiB))
+        func line(_ name: String, _ a: Int64, _ b: Int64, _ limit: String, _ limitHundredths: Int64) -> String {
+            "  \(name.padding(toLength: 19, withPad: " ", startingAt: 0))\(thousandths(ratio(a, b)))  (<= \(limit)) "
+                + verdict(a, b, limitHundredths)
+        }
         return """
 
             ratios at full scale (target):
-              run / floor          \(hundredths(runToFloor))  (<= 1.50) \(verdict(runToFloor, 150))
-              next / first night   \(hundredths(nextToFirst))  (<= 0.15) \(verdict(nextToFirst, 15))
-              RSS full / fifth     \(hundredths(rss))  (<= 1.25) \(verdict(rss, 125))
-              peak RSS             \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
+            \(line("run / floor", large.firstMicros, large.floorMicros, "1.50", 150))
+            \(line("next / first night", large.nextMicros, large.firstMicros, "0.15", 15))
+            \(line("RSS full / fifth", peak, smallPeak, "1.25", 125))
+              peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects
             """
     }
 
-    /// a / b in hundredths, rounded half up, integers only.
-    static func ratio(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? 0 : (a * 200 + b) / (2 * b) }
-    static func hundredths(_ value: Int64) -> String { ExactDecimal.format(minorUnits: value, exponent: 2) }
+    /// Whether a / b is within a target given in hundredths, exactly: a ratio is never rounded
+    /// into its target (0.152 is over 0.15).
+    static func verdict(_ a: Int64, _ b: Int64, _ limitHundredths: Int64) -> String {
+        b > 0 && a * 100 <= limitHundredths * b ? "ok" : "OVER"
+    }
+
+    /// a / b in thousandths, rounded half up, integers only.
+    static func ratio(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? 0 : (a * 2000 + b) / (2 * b) }
+    static func thousandths(_ value: Int64) -> String { ExactDecimal.format(minorUnits: value, exponent: 3) }
     static func seconds(_ micros: Int64) -> String { ExactDecimal.format(minorUnits: micros / 10_000, exponent: 2) + " s" }
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
