@@ -37,8 +37,12 @@ public struct DecisionWriter {
     static let columns = columnNames.joined(separator: ", ")
     /// `SET col = EXCLUDED.col, ...` for every column but the key.
     static let updates = columnNames.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-    static let storedTuple = columnNames.map { "recon.subject_status.\($0)" }.joined(separator: ", ")
-    static let incomingTuple = columnNames.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
+    /// The columns compared to tell whether a stored row changes, `as_of` first: PostgreSQL
+    /// compares two rows column by column and stops at the first difference, and on a later
+    /// night an open subject's row usually differs in `as_of` alone.
+    static let comparedColumns = ["as_of"] + columnNames.filter { $0 != "as_of" }
+    static let storedTuple = comparedColumns.map { "recon.subject_status.\($0)" }.joined(separator: ", ")
+    static let incomingTuple = comparedColumns.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
 
     /// Writes one batch atomically; returns how many subject rows changed.
     ///

@@ -76,6 +76,29 @@ final class MigrationTests: XCTestCase {
         XCTAssertNil(refusal("DELETE FROM recon.programs WHERE program_id = 'woocommerce-us-uk'"))
     }
 
+    /// Migration 006 dropped the reasons' foreign key to their subject (a locking lookup per
+    /// written reason); deleting or truncating subject rows still takes their reasons along, as
+    /// the key's cascade did, and nothing else.
+    func testReasonsGoWithTheirSubjectsWhenSubjectsAreDeletedOrTruncated() throws {
+        let f = try StoreFixture()
+        for i in Int64(1)...3 {
+            try f.account(i, status: "suspended")
+            try f.integration(100 + i, merchant: "m-\(i)", account: i)
+        }
+        try f.run(asOf: "2025-12-20T00:00:00Z")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.ineligibility_reasons"), 3)
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM pg_constraint WHERE conrelid = 'recon.ineligibility_reasons'::regclass AND contype = 'f'
+            """), 0)
+        try f.db.execute("DELETE FROM recon.subject_status WHERE subject_key = 'integration:101'")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.ineligibility_reasons WHERE subject_key = 'integration:101'"), 0)
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.ineligibility_reasons"), 2, "the others' reasons stay")
+        try f.db.execute("UPDATE recon.subject_status SET as_of = as_of + interval '1 day'")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.ineligibility_reasons"), 2, "an update deletes nothing")
+        try f.db.execute("TRUNCATE recon.subject_status")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.ineligibility_reasons"), 0)
+    }
+
     func testADatabaseNewerThanTheBinaryIsRefusedWithExit65() throws {
         let database = try DatabaseServer.forTests().createDatabase(label: "newer")
         let db = try Connection(conninfo: database.conninfo, logger: quietLogger())

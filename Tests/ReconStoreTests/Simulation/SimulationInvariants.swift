@@ -34,6 +34,11 @@ enum SimulationInvariants {
             WHERE (s.status = 'ineligible') <> EXISTS (SELECT 1 FROM recon.ineligibility_reasons r
                                                        WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key)
             """),
+        ("no reason without its subject (no foreign key since migration 006)", """
+            SELECT r.program_id || ' ' || r.subject_key || ' ' || r.reason FROM recon.ineligibility_reasons r
+            WHERE NOT EXISTS (SELECT 1 FROM recon.subject_status s
+                              WHERE s.program_id = r.program_id AND s.subject_key = r.subject_key)
+            """),
         ("a granted tier's threshold is reached and the next one is not", """
             SELECT s.program_id || ' ' || s.subject_key || ' spend ' || s.qualifying_spend || ' tier ' || s.tier
             FROM recon.subject_status s
