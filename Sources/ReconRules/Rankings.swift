@@ -5,10 +5,11 @@ import Exact
 ///
 /// Built by sorting positions rather than with a dictionary per merchant and per account: at a
 /// platform's 200,000 integrations those dictionaries were the job's largest allocation (86 MB
-/// at the peak); what is kept is the set of ids that come first.
+/// at the peak); what is kept is the set of ids that come first (as bits while the ids are
+/// dense, `IntegrationIDSet`).
 public struct PartnerRanking: Sendable {
-    private var firstForMerchant: Set<Int64> = []
-    private var firstForAccount: Set<Int64> = []
+    private var firstForMerchant = IntegrationIDSet()
+    private var firstForAccount = IntegrationIDSet()
 
     /// `integrations` (those `include` accepts): every integration of the program's partners,
     /// whatever its other reasons; only those set up by `asOf` exist.
@@ -26,7 +27,6 @@ public struct PartnerRanking: Sendable {
             if a.merchantID != b.merchantID { return a.merchantID < b.merchantID }
             return earlier(a, b)
         }
-        firstForMerchant.reserveCapacity(order.count)
         for (position, index) in order.enumerated() {
             let current = integrations[Int(index)]
             if position == 0 { firstForMerchant.insert(current.id); continue }
@@ -39,7 +39,6 @@ public struct PartnerRanking: Sendable {
             let a = integrations[Int(x)], b = integrations[Int(y)]
             return a.accountID != b.accountID ? a.accountID < b.accountID : earlier(a, b)
         }
-        firstForAccount.reserveCapacity(order.count)
         for (position, index) in order.enumerated()
         where position == 0 || integrations[Int(order[position - 1])].accountID != integrations[Int(index)].accountID {
             firstForAccount.insert(integrations[Int(index)].id)

@@ -2,17 +2,17 @@
 /// platform's ids are: assigned in sequence), a hash set once they are not.
 ///
 /// Why: a later night looks up every integration of the platform among the final subjects'
-/// ids (`FactReader.neededIntegrations`). In a hash set of 180,000 ids each lookup was a cache
-/// miss, a tenth of the night's time before its first spend row; the same ids as bits take
-/// 25 KB, which stay in the cache.
-struct IntegrationIDSet {
+/// ids (`FactReader.neededIntegrations`), and the P1/P6 rankings hold the 200,000 ids that come
+/// first. In a hash set of 180,000 ids each lookup was a cache miss, a tenth of a later night's
+/// time before its first spend row; the same ids as bits take 25 KB, which stay in the cache.
+public struct IntegrationIDSet: Sendable {
     /// The ids `base ..< base + 64 * words.count`, one bit each, while `sparse` is nil.
     private var base: Int64 = 0
     private var words: [UInt64] = []
     private var sparse: Set<Int64>?
-    private(set) var count = 0
+    public private(set) var count = 0
 
-    init() {}
+    public init() {}
 
     /// A range may hold at most this many bits per id present (and at least `minimumWords`
     /// words) before the ids go into a hash set instead: memory stays within a small multiple of
@@ -20,7 +20,7 @@ struct IntegrationIDSet {
     static let bitsPerID = 64
     static let minimumWords = 1024
 
-    func contains(_ id: Int64) -> Bool {
+    public func contains(_ id: Int64) -> Bool {
         if let sparse { return sparse.contains(id) }
         guard let (word, bit) = position(of: id) else { return false }
         return words[word] & bit != 0
@@ -28,7 +28,7 @@ struct IntegrationIDSet {
 
     /// Adds `id`; true when it was not there yet.
     @discardableResult
-    mutating func insert(_ id: Int64) -> Bool {
+    public mutating func insert(_ id: Int64) -> Bool {
         if sparse != nil { return insertSparse(id) }
         if position(of: id) == nil, !grow(toInclude: id) { return insertSparse(id) }
         guard let (word, bit) = position(of: id) else { return insertSparse(id) }

@@ -1,4 +1,4 @@
-@testable import ReconStore
+import ReconRules
 import XCTest
 
 /// The integration-id set answers as a hash set would, whether its ids are dense (bits) or
