@@ -46,22 +46,8 @@ extension FactReader {
         var accountIDs = Set<Int64>()
         for raw in needed { if let id = raw.accountID { accountIDs.insert(id) } }
         for raw in rows.codes { if let id = raw.recipientAccountID { accountIDs.insert(id) } }
-        // Distinct by construction, so the table needs no key (an index was a third of its load).
-
         var facts = Facts()
-        try connection.executeScript("""
-            SET client_min_messages = warning;
-            CREATE TEMP TABLE IF NOT EXISTS spend_recon_fact_accounts (account_id bigint NOT NULL);
-            TRUNCATE spend_recon_fact_accounts;
-            RESET client_min_messages;
-            """)
-        try connection.copyInBinary("COPY spend_recon_fact_accounts FROM STDIN (FORMAT binary)") { writer in
-            for id in accountIDs.sorted() {
-                try writer.beginRow(fields: 1)
-                writer.int64(id)
-            }
-        }
-        try connection.execute("ANALYZE spend_recon_fact_accounts")
+        try loadAccountIDs(accountIDs.sorted(), into: .factAccounts)
         try readAccounts(Self.accountsOfSubjectsCopy, into: &facts)
         for raw in needed {
             collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)

@@ -248,19 +248,7 @@ extension FactReader {
         case .everything:
             return SpendRead(select: Self.allSpendSelect)
         case let .wholeAccounts(accounts):
-            try connection.executeScript("""
-                SET client_min_messages = warning;
-                CREATE TEMP TABLE IF NOT EXISTS spend_recon_accounts (account_id bigint PRIMARY KEY);
-                TRUNCATE spend_recon_accounts;
-                RESET client_min_messages;
-                """)
-            try connection.copyInBinary("COPY spend_recon_accounts FROM STDIN (FORMAT binary)") { writer in
-                for account in accounts {
-                    try writer.beginRow(fields: 1)
-                    writer.int64(account)
-                }
-            }
-            try connection.execute("ANALYZE spend_recon_accounts")
+            try loadAccountIDs(accounts, into: .wholeAccounts)
             return SpendRead(select: Self.wholeAccountsSelect)
         case let .spans(spans, tables):
             // The index is built after the rows are in (one sorted build instead of 195,000
@@ -456,5 +444,41 @@ func collect<T>(_ outcome: InputValidation.Outcome<T>, into values: inout [T], _
     switch outcome {
     case let .success(value): values.append(value)
     case let .failure(error): rejections.append(error.rejection)
+    }
+}
+
+/// A session's temporary table of account ids that a read joins to.
+enum AccountIDTable {
+    /// `explain`'s accounts (`FactReader.wholeAccountsSelect`).
+    case wholeAccounts
+    /// A later night's needed accounts (`FactReader+Unsettled`).
+    case factAccounts
+
+    /// The table's name and columns: constants of this file, never outside values.
+    var name: String {
+        switch self {
+        case .wholeAccounts: return "spend_recon_accounts"
+        case .factAccounts: return "spend_recon_fact_accounts"
+        }
+    }
+}
+
+extension FactReader {
+    /// Empties `table` (creating it in this session if needed), copies `ids` in and analyses it.
+    /// The ids must be distinct; the table has no key, so the copy maintains no index.
+    func loadAccountIDs<IDs: Sequence<Int64>>(_ ids: IDs, into table: AccountIDTable) throws {
+        try connection.executeScript("""
+            SET client_min_messages = warning;
+            CREATE TEMP TABLE IF NOT EXISTS \(table.name) (account_id bigint NOT NULL);
+            TRUNCATE \(table.name);
+            RESET client_min_messages;
+            """)
+        try connection.copyInBinary("COPY \(table.name) FROM STDIN (FORMAT binary)") { writer in
+            for id in ids {
+                try writer.beginRow(fields: 1)
+                writer.int64(id)
+            }
+        }
+        try connection.execute("ANALYZE \(table.name)")
     }
 }
