@@ -33,7 +33,9 @@ extension FactReader {
     func readSubjectRows(programs: [Program]) throws -> SubjectRows {
         var rows = SubjectRows()
         try bindSettings(partners: Self.partners(of: programs))
-        try connection.copyOutBinary(Self.integrationsCopy) { row in rows.integrations.append(try Self.rawIntegration(row)) }
+        try connection.copyOutBinary(Self.integrationsCopy) { row in
+            rows.integrations.append(try Self.rawIntegration(row))
+        }
         try connection.copyOutBinary(Self.codesCopy) { row in rows.codes.append(try Self.rawCode(row)) }
         return rows
     }
@@ -89,7 +91,9 @@ extension FactReader {
                 guard lastPrograms.contains(where: { !isFinal($0, id) }) else { continue }
             }
             unsettled[index] = true
-            if let partner = raw.partner, let merchant = raw.merchantID { merchants.insert(MerchantKey(partner: partner, merchant: merchant)) }
+            if let partner = raw.partner, let merchant = raw.merchantID {
+                merchants.insert(MerchantKey(partner: partner, merchant: merchant))
+            }
             if let account = raw.accountID { accounts.insert(account) }
         }
         var needed: [RawIntegration] = []

@@ -132,8 +132,10 @@ public struct Reconciler {
         return (stored, facts)
     }
 
+    /// Whether any stored subject is final: false on the first night, which reads every fact.
     func hasFinalSubjects() throws -> Bool {
-        try connection.execute("SELECT EXISTS (SELECT 1 FROM recon.subject_status WHERE final)").rows.first?.decode(0, as: Bool.self) ?? false
+        let result = try connection.execute("SELECT EXISTS (SELECT 1 FROM recon.subject_status WHERE final)")
+        return try result.rows.first?.decode(0, as: Bool.self) ?? false
     }
 
     /// One evaluation pass as of `asOf`: every subject of every program (or of `programID`) not
