@@ -26,10 +26,6 @@ final class BackgroundWriter {
     private var written = 0
     private var writeMicros: Int64 = 0
 
-    convenience init(writer: DecisionWriter, capacity: Int = 2) {
-        self.init(writers: [writer], capacity: capacity)
-    }
-
     init(writers: [DecisionWriter], capacity: Int = 2) {
         precondition(!writers.isEmpty, "a background writer needs a decision writer")
         self.capacity = max(capacity, writers.count, 1)

@@ -35,7 +35,6 @@ public struct FactReader {
                     into: &facts.codes, &facts.rejections)
         }
         try readEnrollments(Self.enrollmentsCopy, into: &facts)
-        facts.knownAccounts = facts.accounts.count
         return facts
     }
 
@@ -321,16 +320,16 @@ extension FactReader {
         s.amount::numeric, s.tax_amount::numeric, s.credit_amount::numeric, NULL::timestamptz
         """
 
-    /// A row of `billing.billed_spend` / `billing.topup_consumption` (`s`) inside its account's span
-    /// (`w`) and by `as_of`, or without a time or with an infinite one (read to be rejected).
-    static let billInSpan = """
-        ((s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting))
-         OR s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity'))
-        """
-    static let topupInSpan = """
-        ((s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting))
-         OR s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
-        """
+    /// A row of `billing.billed_spend` / `billing.topup_consumption` (`s`) timed inside its
+    /// account's span (`w`) and by `as_of`.
+    static let billInRange = "s.spend_at >= w.from_at AND s.spend_at < w.until_at AND s.spend_at <= \(asOfSetting)"
+    static let topupInRange = "s.consumed_at >= w.from_at AND s.consumed_at < w.until_at AND s.consumed_at <= \(asOfSetting)"
+    /// A row without a time or with an infinite one (read to be rejected).
+    static let billUntimed = "s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity')"
+    static let topupUntimed = "s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity')"
+    /// Either: what a span read asks for.
+    static let billInSpan = "((\(billInRange)) OR \(billUntimed))"
+    static let topupInSpan = "((\(topupInRange)) OR \(topupUntimed))"
 
     /// The first night on tables laid out by account (`withAccountOrderPlan`, one table at a
     /// time): per account, in account order, one range scan of the table's `(account_id, time)`
@@ -340,18 +339,7 @@ extension FactReader {
     /// them, once for the whole table. Measured against the merge join with the span as its
     /// filter, which fetched every row to test it (session 8 to 10): docs/PERFORMANCE.md.
     static func spansInAccountOrderSelect(_ tables: SpendTables) -> String {
-        let bills = """
-            SELECT \(billColumns) FROM billing.billed_spend s
-            WHERE s.account_id = w.account_id AND s.spend_at >= w.from_at AND s.spend_at < w.until_at
-              AND s.spend_at <= \(asOfSetting)
-            """
-        let topups = """
-            SELECT \(topupColumns) FROM billing.topup_consumption s
-            WHERE s.account_id = w.account_id AND s.consumed_at >= w.from_at AND s.consumed_at < w.until_at
-              AND s.consumed_at <= \(asOfSetting)
-            """
-        return "SELECT x.* FROM spend_recon_spans w CROSS JOIN LATERAL (\n" + unionAll(tables, bills: bills, topups: topups)
-            + "\nOFFSET 0) x\nORDER BY w.account_id"
+        perSpan(tables, bills: billInRange, topups: topupInRange)
     }
 
     /// The rows of the spans' accounts without a time or with an infinite one, which
@@ -359,13 +347,11 @@ extension FactReader {
     static func untimedSelect(_ tables: SpendTables) -> String {
         let bills = """
             SELECT \(billColumns) FROM billing.billed_spend s
-            WHERE (s.spend_at IS NULL OR s.spend_at IN ('-infinity', 'infinity'))
-              AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
+            WHERE (\(billUntimed)) AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
             """
         let topups = """
             SELECT \(topupColumns) FROM billing.topup_consumption s
-            WHERE (s.consumed_at IS NULL OR s.consumed_at IN ('-infinity', 'infinity'))
-              AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
+            WHERE (\(topupUntimed)) AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
             """
         return unionAll(tables, bills: bills, topups: topups)
     }
@@ -388,13 +374,19 @@ extension FactReader {
 
     /// Later nights: per open account, an index range scan on `(account_id, time)` over its span.
     static func spansByIndexSelect(_ tables: SpendTables) -> String {
+        perSpan(tables, bills: billInSpan, topups: topupInSpan)
+    }
+
+    /// Per span in account order, the rows of its account that `bills` / `topups` (conditions on
+    /// `s` and `w`) select, by the `(account_id, time)` index.
+    private static func perSpan(_ tables: SpendTables, bills: String, topups: String) -> String {
         let bills = """
             SELECT \(billColumns) FROM billing.billed_spend s
-            WHERE s.account_id = w.account_id AND \(billInSpan)
+            WHERE s.account_id = w.account_id AND \(bills)
             """
         let topups = """
             SELECT \(topupColumns) FROM billing.topup_consumption s
-            WHERE s.account_id = w.account_id AND \(topupInSpan)
+            WHERE s.account_id = w.account_id AND \(topups)
             """
         // `OFFSET 0` keeps the subquery a subquery: a single table's would otherwise be pulled up
         // into a plain join, which the planner turns into a hash join over the whole table.

@@ -10,10 +10,10 @@ public struct Facts {
     public var enrollments: [Int64: [Enrollment]] = [:]
     public var rejections: [Rejection] = []
     /// How many accounts the platform has, about: what decides whether the spend of the accounts
-    /// still open is read by index or in one pass (`FactReader.readsSpansByIndex`). The accounts
-    /// read when every subject was read; an estimate when only the unsettled ones were
-    /// (`FactReader.readUnsettledFacts`).
-    public var knownAccounts = 0
+    /// still open is read by index or in one pass (`FactReader.readsSpansByIndex`). Nil when every
+    /// subject's facts were read (then it is `accounts.count`); an estimate when only the
+    /// unsettled ones' were (`FactReader.readUnsettledFacts`).
+    public var knownAccounts: Int?
 
     public init() {}
 }

@@ -42,8 +42,9 @@ struct RunCommand: ParsableCommand {
                 // The spend read is split over two readers (`SplitSpendRead`).
                 let secondReader = try Connection(conninfo: database.db, logger: logger)
                 var reconciler = Reconciler(connection: connection, reader: reader, secondReader: secondReader, logger: logger)
-                // Decision batches are written over two connections at once (`BackgroundWriter`).
-                reconciler.secondWriter = try Connection(conninfo: database.db, logger: logger)
+                // Decision batches are written over two connections at once (`BackgroundWriter`); a
+                // dry run writes none.
+                if !dryRun { reconciler.secondWriter = try Connection(conninfo: database.db, logger: logger) }
                 reconciler.batchSize = batchSize
                 let progress = ProgressLine(label: "run")
                 reconciler.progress = progress.update
