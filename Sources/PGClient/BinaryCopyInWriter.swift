@@ -17,6 +17,20 @@ public struct BinaryCopyInWriter {
         buffer.append(contentsOf: Self.header)
     }
 
+    /// A writer that keeps what it is given instead of sending it: no header, no row starts.
+    private init() {
+        send = { _ in false }
+    }
+
+    /// The bytes `body` appends, exactly as they would go into a COPY: each field's 32-bit length
+    /// (-1 for NULL) and bytes. For comparing a row about to be written with a stored one read
+    /// back by `BinaryCopyRow.withEncodedFields`.
+    public static func encodedFields(_ body: (inout BinaryCopyInWriter) -> Void) -> [UInt8] {
+        var writer = BinaryCopyInWriter()
+        body(&writer)
+        return writer.buffer
+    }
+
     public mutating func beginRow(fields: Int) throws {
         if buffer.count >= Self.chunkSize { try flush() }
         appendBigEndian(UInt16(fields))

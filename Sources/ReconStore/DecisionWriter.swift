@@ -172,9 +172,25 @@ public struct DecisionWriter {
             """, [rejections.map(\.table), rejections.map(\.key), rejections.map(\.problem), runID])
     }
 
+    /// The columns that tell whether an open subject's decision changed: every decision column
+    /// but `as_of`, which is the last of `columnNames` and moves every night.
+    static let decisionColumnNames = Array(columnNames.dropLast())
+
+    /// A decision's `decisionColumnNames` exactly as `appendStatus` writes them, to compare with
+    /// a stored row's (`StoredSubjects.isUnchanged`).
+    static func encodedForComparison(_ d: Decision) -> [UInt8] {
+        BinaryCopyInWriter.encodedFields { appendDecisionColumns(d, to: &$0) }
+    }
+
     /// The `columnNames` of one decision, in order, in binary: amounts as exact `numeric` with
     /// the currency's digits (what `Currency.format` prints), times as `timestamptz`.
     static func appendStatus(_ d: Decision, to w: inout BinaryCopyInWriter) {
+        appendDecisionColumns(d, to: &w)
+        w.instant(d.asOf)
+    }
+
+    /// `decisionColumnNames`: every column of `appendStatus` but the last, `as_of`.
+    static func appendDecisionColumns(_ d: Decision, to w: inout BinaryCopyInWriter) {
         let exponent = d.currency.exponent
         func money(_ minor: Int64?) { w.numeric(minorUnits: minor, scale: exponent) }
         let grantedTier = d.status == .granted ? d.tier : nil
@@ -207,7 +223,6 @@ public struct DecisionWriter {
         w.instant(d.dueBy)
         w.instant(d.expiresAt)
         w.instant(d.decidedAt)
-        w.instant(d.asOf)
     }
 
     /// The `grantColumns` of a granted decision.

@@ -57,6 +57,7 @@ public struct Reconciler {
             let summary = try evaluate(asOf: asOf, runID: runID, logger: runLogger)
             if let runID { try recorder.finish(runID, summary: summary) }
             runLogger.info("run finished", metadata: ["evaluated": "\(summary.evaluated)", "written": "\(summary.written)",
+                                                      "unchanged": "\(summary.unchanged)",
                                                       "rejected_rows": "\(summary.rejectedRows)", "ms": "\(summary.milliseconds)",
                                                       "write_ms": "\(summary.writeMilliseconds)"])
             return summary
@@ -97,6 +98,14 @@ public struct Reconciler {
                 credit[tier.currency, default: 0] += tier.credit
             }
             if stored.isStored(decision.subject) {
+                // An open subject still pending exactly as stored (a pending decision has no
+                // reasons, and the columns compared include its status) is left as it is:
+                // rewriting it would only move `as_of` (docs/DECISIONS.md).
+                if decision.status == .pending, decision.reasons.isEmpty,
+                   stored.isUnchanged(decision.subject, encoded: DecisionWriter.encodedForComparison(decision)) {
+                    summary.unchanged += 1
+                    return
+                }
                 batch.append(decision)
             } else {
                 newSubjects.append(decision)
@@ -243,28 +252,63 @@ public struct Reconciler {
         }
     }
 
-    /// The stored subjects' keys. An integration's key in the form `Integration` writes is
-    /// recognised from its bytes and the row's `integration_id` and held as that id, so no key
-    /// text is made or parsed for it; any other key maps as `StoredSubjects.Key` says.
+    /// The stored subjects: the final ones' keys on `connection` and, at the same time on the
+    /// second write connection when there is one, the open ones' decisions.
     func loadStoredSubjects() throws -> StoredSubjects {
-        var keys = StoredSubjects()
-        var program = ""
+        guard let secondWriter else {
+            return StoredSubjects(final: try Self.loadFinalSubjects(connection), open: try Self.loadOpenSubjects(connection))
+        }
+        let (final, open) = try concurrently({ try Self.loadFinalSubjects(self.connection) },
+                                             { try Self.loadOpenSubjects(secondWriter) })
+        return StoredSubjects(final: final, open: open)
+    }
+
+    static func loadFinalSubjects(_ connection: Connection) throws -> StoredSubjects.Final {
+        var final = StoredSubjects.Final()
+        var keys = StoredKeyDecoder()
         try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, final, subject_key::text, integration_id::int8 FROM recon.subject_status)
+            COPY (SELECT program_id::text, subject_key::text, integration_id::int8 FROM recon.subject_status WHERE final)
             TO STDOUT (FORMAT binary)
             """) { row in
+            guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
+            final.insert(program: program, key: key)
+        }
+        return final
+    }
+
+    /// Open subjects with their decision columns as `DecisionWriter` writes them: a night leaves
+    /// an open subject whose decision did not change as it is (docs/DECISIONS.md).
+    static func loadOpenSubjects(_ connection: Connection) throws -> StoredSubjects.Open {
+        var open = StoredSubjects.Open()
+        var keys = StoredKeyDecoder()
+        let columns = DecisionWriter.decisionColumnNames
+        try connection.copyOutBinary("""
+            COPY (SELECT \(columns.joined(separator: ", ")) FROM recon.subject_status WHERE NOT final)
+            TO STDOUT (FORMAT binary)
+            """) { row in
+            guard let (program, key) = try keys.decode(row, key: 1, integrationID: 3) else { return }
+            try row.withEncodedFields(0..<columns.count) { open.insert(program: program, key: key, encoded: $0) }
+        }
+        return open
+    }
+
+    /// A stored row's program (field 0, its text made once per program rather than per row)
+    /// and key. An integration's key in the form `Integration` writes is recognised from its
+    /// bytes and the row's `integration_id` and held as that id, so no key text is made or
+    /// parsed for it; any other key maps as `StoredSubjects.Key` says.
+    struct StoredKeyDecoder {
+        private var program = ""
+
+        mutating func decode(_ row: BinaryCopyRow, key: Int, integrationID: Int) throws -> (String, StoredSubjects.Key)? {
             if try !row.text(0, equals: program) {
-                guard let text = try row.text(0) else { return }
+                guard let text = try row.text(0) else { return nil }
                 program = text
             }
-            guard let final = try row.bool(1) else { return }
-            if let id = try row.int64(3),
-               try row.withBytes(2, { $0.map { StoredSubjects.Key.isKey($0, ofIntegration: id) } ?? false }) {
-                keys.insert(program: program, key: .integration(id), final: final)
-            } else if let subject = try row.text(2) {
-                keys.insert(program: program, subject: subject, final: final)
+            if let id = try row.int64(integrationID),
+               try row.withBytes(key, { $0.map { StoredSubjects.Key.isKey($0, ofIntegration: id) } ?? false }) {
+                return (program, .integration(id))
             }
+            return try row.text(key).map { (program, StoredSubjects.Key($0)) }
         }
-        return keys
     }
 }

@@ -13,6 +13,8 @@ public struct RunSummary: Codable, Sendable {
     public var rejectedRows = 0
     public var written = 0
     public var skippedFinal = 0
+    /// Open subjects evaluated and found pending exactly as stored: left unwritten.
+    public var unchanged = 0
     /// Wall time of the evaluation, and the part of it spent writing decisions.
     public var milliseconds: Int64 = 0
     public var writeMilliseconds: Int64 = 0

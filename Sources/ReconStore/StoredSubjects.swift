@@ -10,56 +10,112 @@ import ReconRules
 /// writes it) is held as its id: hashing and comparing 200,000 key strings was a quarter of a
 /// later night's job CPU. Any other key, a code's or one not in that exact form, stays text.
 struct StoredSubjects {
-    /// The programs seen, and each one's final and open keys at the same position. A platform
-    /// has a handful of programs, so finding one is a short scan that compares the program id
-    /// (usually the very string stored, which compares by identity) instead of hashing it on
-    /// every one of 200,000 keys and subjects: that hashing was a tenth of a later night's
-    /// evaluating thread.
-    private var programs: [String] = []
-    private var finalKeys: [Keys] = []
-    private var openKeys: [Keys] = []
+    /// The final subjects' keys: the night skips them.
+    var final = Final()
+    /// The open subjects' keys and stored decisions: the night evaluates them again.
+    var open = Open()
     /// Final subjects.
-    private(set) var count = 0
+    var count: Int { final.count }
 
     init() {}
 
-    mutating func insert(program: String, subject: String, final: Bool) {
-        insert(program: program, key: Key(subject), final: final)
+    init(final: Final, open: Open) {
+        self.final = final
+        self.open = open
     }
 
-    mutating func insert(program: String, key: Key, final: Bool) {
-        let slot = slot(of: program) ?? {
-            programs.append(program)
-            finalKeys.append(Keys())
-            openKeys.append(Keys())
-            return programs.count - 1
-        }()
-        if final {
-            if finalKeys[slot].insert(key) { count += 1 }
+    mutating func insert(program: String, subject: String, final isFinal: Bool) {
+        insert(program: program, key: Key(subject), final: isFinal)
+    }
+
+    /// An open subject inserted here has no stored decision to compare with (`isUnchanged`
+    /// false): `Open.insert(program:key:encoded:)` gives it one.
+    mutating func insert(program: String, key: Key, final isFinal: Bool) {
+        if isFinal {
+            final.insert(program: program, key: key)
         } else {
-            _ = openKeys[slot].insert(key)
+            open.insert(program: program, key: key, encoded: UnsafeRawBufferPointer(start: nil, count: 0))
         }
     }
 
-    private func slot(of program: String) -> Int? {
-        programs.firstIndex(of: program)
-    }
-
     func isFinal(_ work: SubjectWork) -> Bool {
-        guard let slot = slot(of: work.programID) else { return false }
-        return finalKeys[slot].contains(Key(work))
+        final.contains(program: work.programID, key: Key(work))
     }
 
     /// Whether integration `integrationID`'s subject in `program` is stored as final.
     func isFinal(program: String, integrationID: Int64) -> Bool {
-        guard let slot = slot(of: program) else { return false }
-        return finalKeys[slot].contains(.integration(integrationID))
+        final.contains(program: program, key: .integration(integrationID))
     }
 
     func isStored(_ subject: Subject) -> Bool {
-        guard let slot = slot(of: subject.programID) else { return false }
         let key = Key(subject)
-        return finalKeys[slot].contains(key) || openKeys[slot].contains(key)
+        return final.contains(program: subject.programID, key: key) || open.decision(program: subject.programID, key: key) != nil
+    }
+
+    /// Whether `subject`'s stored open decision is exactly `encoded` (byte for byte, so every
+    /// compared column holds the same value): then writing it again would change nothing but
+    /// `as_of` and `run_id`.
+    func isUnchanged(_ subject: Subject, encoded: [UInt8]) -> Bool {
+        guard let range = open.decision(program: subject.programID, key: Key(subject)), !range.isEmpty else { return false }
+        return open.bytes[range].elementsEqual(encoded)
+    }
+
+    /// Final subjects' keys, per program.
+    struct Final {
+        private var keys = ProgramSlots<Keys>()
+        private(set) var count = 0
+
+        mutating func insert(program: String, key: Key) {
+            let slot = keys.slot(of: program, making: Keys())
+            if keys[slot].insert(key) { count += 1 }
+        }
+
+        func contains(program: String, key: Key) -> Bool {
+            keys.slot(of: program).map { keys[$0].contains(key) } ?? false
+        }
+    }
+
+    /// Open subjects' stored decisions, as `DecisionWriter.encodedForComparison` would write
+    /// them, per program: each a range of `bytes` (empty when not known).
+    struct Open {
+        private var decisions = ProgramSlots<[Key: Range<Int>]>()
+        private(set) var bytes: [UInt8] = []
+
+        mutating func insert(program: String, key: Key, encoded: UnsafeRawBufferPointer) {
+            let slot = decisions.slot(of: program, making: [:])
+            let start = bytes.count
+            bytes.append(contentsOf: encoded)
+            decisions[slot][key] = start..<bytes.count
+        }
+
+        func decision(program: String, key: Key) -> Range<Int>? {
+            decisions.slot(of: program).flatMap { decisions[$0][key] }
+        }
+    }
+
+    /// Values per program. A platform has a handful of programs, so finding one is a short scan
+    /// that compares the program id (usually the very string stored, which compares by
+    /// identity) instead of hashing it on every one of 200,000 keys and subjects: that hashing
+    /// was a tenth of a later night's evaluating thread.
+    struct ProgramSlots<Value> {
+        private var programs: [String] = []
+        private var values: [Value] = []
+
+        func slot(of program: String) -> Int? {
+            programs.firstIndex(of: program)
+        }
+
+        mutating func slot(of program: String, making value: @autoclosure () -> Value) -> Int {
+            if let slot = slot(of: program) { return slot }
+            programs.append(program)
+            values.append(value())
+            return programs.count - 1
+        }
+
+        subscript(slot: Int) -> Value {
+            get { values[slot] }
+            _modify { yield &values[slot] }
+        }
     }
 
     /// A subject key: an integration's id, or the key's text.

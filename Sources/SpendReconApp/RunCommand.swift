@@ -77,7 +77,10 @@ enum SummaryPrinter {
         let credit = summary.creditGranted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         lines.append("  credit granted: \(credit.isEmpty ? "none" : credit.joined(separator: ", "))")
         lines.append("  rejected rows:  \(summary.rejectedRows)")
-        if !summary.dryRun { lines.append("  subjects written: \(summary.written)") }
+        if !summary.dryRun {
+            lines.append("  subjects written: \(summary.written)")
+            if summary.unchanged > 0 { lines.append("  open subjects unchanged (not rewritten): \(summary.unchanged)") }
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -28,7 +28,15 @@ struct SupportExport {
                observe: (([CSVWriter.Cell]) -> Void)? = nil) throws -> Int {
         emit(CSVWriter.line(Self.header.map { .text($0) }))
         var count = 0
+        // A subject's latest evaluation: its row's `as_of`, or for an open subject the last
+        // successful nightly run after the one that wrote its row. Every nightly run evaluates
+        // every open subject but leaves one whose decision did not change as it is
+        // (docs/DECISIONS.md), so its row's `as_of` is that of the last change.
         try connection.stream("""
+            WITH latest_run AS (
+                SELECT run_id, as_of FROM recon.runs WHERE kind = 'run' AND status = 'succeeded'
+                ORDER BY run_id DESC LIMIT 1
+            )
             SELECT s.program_id, s.subject, s.integration_id, s.partner, s.merchant_id, s.promo_code, s.account_id,
                    s.country, s.currency, s.status, s.tier, s.credit::text, s.qualifying_spend::text,
                    s.excluded_tax::text, s.excluded_credit::text, s.excluded_unpaid::text,
@@ -37,8 +45,9 @@ struct SupportExport {
                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}') AS reasons,
                    s.run_id, s.waiting_for, s.next_tier, s.next_threshold::text
             FROM recon.subject_status s
+            LEFT JOIN latest_run l ON NOT s.final AND l.run_id > s.run_id
             WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
-                   OR (s.as_of >= $1 AND s.as_of < $2))
+                   OR (coalesce(l.as_of, s.as_of) >= $1 AND coalesce(l.as_of, s.as_of) < $2))
               AND ($3::text IS NULL OR s.status = $3) AND ($4::text IS NULL OR s.program_id = $4)
               AND ($5::bigint IS NULL OR s.account_id = $5) AND ($6::text IS NULL OR s.subject = $6)
             ORDER BY s.program_id, s.subject_key
