@@ -21,7 +21,13 @@ public struct Program: Sendable, Equatable {
     public var creditExpiresAt: Instant?
     public var eligibleOrigins: Set<String>
     public var conflictingPromotions: Set<String>
-    public var tiers: [Tier]
+    public var tiers: [Tier] {
+        didSet { ladders = Self.ladders(tiers) }
+    }
+    /// Each country's ladder, made once: `ladder(country:)` runs for every evaluation, and
+    /// filtering and sorting the tiers each time was a twentieth of the first night's
+    /// evaluating thread.
+    private var ladders: [CountryLadder] = []
 
     public init(id: String, kind: Kind, partners: Set<String> = [], markets: Set<String>, windowDays: Int,
                 activationDays: Int? = nil, lookbackDays: Int = 0, settleDays: Int = 0, grantSLADays: Int,
@@ -43,11 +49,25 @@ public struct Program: Sendable, Equatable {
         self.eligibleOrigins = eligibleOrigins
         self.conflictingPromotions = conflictingPromotions
         self.tiers = tiers
+        ladders = Self.ladders(tiers)
     }
 
     /// The tier ladder of a country, lowest threshold first.
     public func ladder(country: String) -> [Tier] {
-        tiers.filter { $0.country == country }.sorted { $0.level < $1.level }
+        ladders.first { $0.country == country }?.tiers ?? []
+    }
+
+    private static func ladders(_ tiers: [Tier]) -> [CountryLadder] {
+        var countries: [String] = []
+        for tier in tiers where !countries.contains(tier.country) { countries.append(tier.country) }
+        return countries.map { country in
+            CountryLadder(country: country, tiers: tiers.filter { $0.country == country }.sorted { $0.level < $1.level })
+        }
+    }
+
+    private struct CountryLadder: Sendable, Equatable {
+        var country: String
+        var tiers: [Tier]
     }
 }
 

@@ -103,7 +103,7 @@ public struct FactReader {
             // Rows without a time are always rejected, whatever their account's order.
             try withUntimedRowsPlan {
                 try connection.copyOutBinary("COPY (\(untimed)) TO STDOUT (FORMAT binary)") { row in
-                    let raw = try Self.rawSpendRow(row)
+                    let raw = try Self.rawSpendRow(row, source: read.source)
                     guard case let .failure(error) = InputValidation.spendRow(raw, accounts: accounts, cache: &cache) else {
                         throw DataError("a spend row without a time passed validation")
                     }
@@ -113,7 +113,7 @@ public struct FactReader {
         }
         try withAccountOrderPlan(read.inAccountOrder) {
             try connection.copyOutBinary("COPY (\(read.select)) TO STDOUT (FORMAT binary)") { row in
-                let raw = try Self.rawSpendRow(row)
+                let raw = try Self.rawSpendRow(row, source: read.source)
                 if raw.accountID != current {
                     try flush()
                     current = raw.accountID
@@ -138,14 +138,19 @@ extension FactReader {
         /// Read before `select`, when it leaves out the rows without a time or with an infinite
         /// one (which are all rejected): their accounts' rows in no particular order.
         var untimedSelect: String?
+        /// The one table read, whose rows then carry no tag column; nil for both (tagged).
+        var source: SpendRow.Source?
     }
 
-    /// A row of every spend read's columns.
-    static func rawSpendRow(_ row: BinaryCopyRow) throws -> RawSpendRow {
-        RawSpendRow(
-            source: try row.byte(0) == UInt8(ascii: "b") ? .bill : .topup, id: try row.int64(1),
-            accountID: try row.int64(2), currency: try row.text(3), at: try row.instant(4),
-            amount: try row.decimal(5), tax: try row.decimal(6), credit: try row.decimal(7), paidAt: try row.instant(8))
+    /// A row of every spend read's columns: after a `'b'`/`'t'` tag, or without one from a read
+    /// of the one table `source`.
+    static func rawSpendRow(_ row: BinaryCopyRow, source: SpendRow.Source?) throws -> RawSpendRow {
+        let first = source == nil ? 1 : 0
+        return RawSpendRow(
+            source: try source ?? (row.byte(0) == UInt8(ascii: "b") ? .bill : .topup), id: try row.int64(first),
+            accountID: try row.int64(first + 1), currency: try row.text(first + 2), at: try row.instant(first + 3),
+            amount: try row.decimal(first + 4), tax: try row.decimal(first + 5), credit: try row.decimal(first + 6),
+            paidAt: try row.instant(first + 7))
     }
 }
 
@@ -173,6 +178,14 @@ public enum SpendTables: Sendable {
     case topups
 
     var readsBills: Bool { self != .topups }
+    /// The one table read, or nil for both.
+    var source: SpendRow.Source? {
+        switch self {
+        case .both: return nil
+        case .bills: return .bill
+        case .topups: return .topup
+        }
+    }
     var readsTopups: Bool { self != .bills }
 }
 
@@ -250,38 +263,44 @@ extension FactReader {
             try loadAccountIDs(accounts, into: .wholeAccounts)
             return SpendRead(select: Self.wholeAccountsSelect)
         case let .spans(spans, tables):
-            // The index is built after the rows are in (one sorted build instead of 195,000
-            // inserts into it: 78 ms against 107 ms for the first night's spans), and only the
-            // column the plans join on is analysed.
-            try connection.executeScript("""
-                SET client_min_messages = warning;
-                CREATE TEMP TABLE IF NOT EXISTS spend_recon_spans (
-                    account_id bigint NOT NULL, from_at timestamptz NOT NULL, until_at timestamptz NOT NULL);
-                TRUNCATE spend_recon_spans;
-                DROP INDEX IF EXISTS spend_recon_spans_account;
-                RESET client_min_messages;
-                """)
-            try connection.copyInBinary("COPY spend_recon_spans FROM STDIN (FORMAT binary)") { writer in
-                for entry in spans {
-                    try writer.beginRow(fields: 3)
-                    writer.int64(entry.accountID)
-                    writer.instant(entry.span.from)
-                    writer.instant(entry.span.until)
-                }
-            }
-            try connection.execute("CREATE UNIQUE INDEX spend_recon_spans_account ON spend_recon_spans (account_id)")
-            try connection.execute("ANALYZE spend_recon_spans (account_id)")
-            if Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts) {
-                return SpendRead(select: Self.spansByIndexSelect(tables))
-            }
-            // Both tables in one statement would still be sorted again after their union, so the
-            // index order is only worth following for one table at a time (`SplitSpendRead`).
-            if tables != .both, try laidOutByAccount(tables) {
-                return SpendRead(select: Self.spansInAccountOrderSelect(tables), inAccountOrder: true,
-                                 untimedSelect: Self.untimedSelect(tables))
-            }
-            return SpendRead(select: Self.spansByJoinSelect(tables))
+            var read = try prepareSpanRead(spans, tables: tables, knownAccounts: knownAccounts)
+            read.source = tables.source
+            return read
         }
+    }
+
+    private func prepareSpanRead(_ spans: [AccountSpan], tables: SpendTables, knownAccounts: Int) throws -> SpendRead {
+        // The index is built after the rows are in (one sorted build instead of 195,000
+        // inserts into it: 78 ms against 107 ms for the first night's spans), and only the
+        // column the plans join on is analysed.
+        try connection.executeScript("""
+            SET client_min_messages = warning;
+            CREATE TEMP TABLE IF NOT EXISTS spend_recon_spans (
+                account_id bigint NOT NULL, from_at timestamptz NOT NULL, until_at timestamptz NOT NULL);
+            TRUNCATE spend_recon_spans;
+            DROP INDEX IF EXISTS spend_recon_spans_account;
+            RESET client_min_messages;
+            """)
+        try connection.copyInBinary("COPY spend_recon_spans FROM STDIN (FORMAT binary)") { writer in
+            for entry in spans {
+                try writer.beginRow(fields: 3)
+                writer.int64(entry.accountID)
+                writer.instant(entry.span.from)
+                writer.instant(entry.span.until)
+            }
+        }
+        try connection.execute("CREATE UNIQUE INDEX spend_recon_spans_account ON spend_recon_spans (account_id)")
+        try connection.execute("ANALYZE spend_recon_spans (account_id)")
+        if Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts) {
+            return SpendRead(select: Self.spansByIndexSelect(tables))
+        }
+        // Both tables in one statement would still be sorted again after their union, so the
+        // index order is only worth following for one table at a time (`SplitSpendRead`).
+        if tables != .both, try laidOutByAccount(tables) {
+            return SpendRead(select: Self.spansInAccountOrderSelect(tables), inAccountOrder: true,
+                             untimedSelect: Self.untimedSelect(tables))
+        }
+        return SpendRead(select: Self.spansByJoinSelect(tables))
     }
 
     /// Whether a read of `accounts` spans looks each account up in the `(account_id, time)`
@@ -310,13 +329,19 @@ extension FactReader {
         ORDER BY 3 NULLS FIRST
         """
 
-    /// The columns of a bill and a top-up, `s` being the row.
-    static let billColumns = """
-        'b'::text, s.bill_id::int8, s.account_id::int8, s.currency::text, s.spend_at::timestamptz, s.amount::numeric,
+    /// The columns of a bill and a top-up, `s` being the row, in a read of `tables`: a read of
+    /// both starts each row with a `'b'`/`'t'` tag, a read of one table (each of the night's two
+    /// readers) has none, its rows' source being known (one text column less to send and read
+    /// per row: `SpendRead.source`).
+    static func billColumns(_ tables: SpendTables) -> String { (tables == .both ? "'b'::text, " : "") + billFields }
+    static func topupColumns(_ tables: SpendTables) -> String { (tables == .both ? "'t'::text, " : "") + topupFields }
+
+    static let billFields = """
+        s.bill_id::int8, s.account_id::int8, s.currency::text, s.spend_at::timestamptz, s.amount::numeric,
         s.tax_amount::numeric, s.credit_amount::numeric, CASE WHEN s.paid_at <= \(asOfSetting) THEN s.paid_at::timestamptz END
         """
-    static let topupColumns = """
-        't'::text, s.consumption_id::int8, s.account_id::int8, s.currency::text, s.consumed_at::timestamptz,
+    static let topupFields = """
+        s.consumption_id::int8, s.account_id::int8, s.currency::text, s.consumed_at::timestamptz,
         s.amount::numeric, s.tax_amount::numeric, s.credit_amount::numeric, NULL::timestamptz
         """
 
@@ -346,11 +371,11 @@ extension FactReader {
     /// `spansInAccountOrderSelect` leaves out; read with `withUntimedRowsPlan`.
     static func untimedSelect(_ tables: SpendTables) -> String {
         let bills = """
-            SELECT \(billColumns) FROM billing.billed_spend s
+            SELECT \(billColumns(tables)) FROM billing.billed_spend s
             WHERE (\(billUntimed)) AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
             """
         let topups = """
-            SELECT \(topupColumns) FROM billing.topup_consumption s
+            SELECT \(topupColumns(tables)) FROM billing.topup_consumption s
             WHERE (\(topupUntimed)) AND s.account_id IN (SELECT account_id FROM spend_recon_spans)
             """
         return unionAll(tables, bills: bills, topups: topups)
@@ -362,14 +387,15 @@ extension FactReader {
     /// (about half of them on the benchmark's data).
     static func spansByJoinSelect(_ tables: SpendTables) -> String {
         let bills = """
-            SELECT \(billColumns) FROM billing.billed_spend s JOIN spend_recon_spans w ON w.account_id = s.account_id
+            SELECT \(billColumns(tables)) FROM billing.billed_spend s JOIN spend_recon_spans w ON w.account_id = s.account_id
             WHERE \(billInSpan)
             """
         let topups = """
-            SELECT \(topupColumns) FROM billing.topup_consumption s JOIN spend_recon_spans w ON w.account_id = s.account_id
+            SELECT \(topupColumns(tables)) FROM billing.topup_consumption s JOIN spend_recon_spans w ON w.account_id = s.account_id
             WHERE \(topupInSpan)
             """
-        return unionAll(tables, bills: bills, topups: topups) + "\nORDER BY 3, 5"
+        // By account, then time: columns 3 and 5 after the tag, 2 and 4 without it.
+        return unionAll(tables, bills: bills, topups: topups) + (tables == .both ? "\nORDER BY 3, 5" : "\nORDER BY 2, 4")
     }
 
     /// Later nights: per open account, an index range scan on `(account_id, time)` over its span.
@@ -381,11 +407,11 @@ extension FactReader {
     /// `s` and `w`) select, by the `(account_id, time)` index.
     private static func perSpan(_ tables: SpendTables, bills: String, topups: String) -> String {
         let bills = """
-            SELECT \(billColumns) FROM billing.billed_spend s
+            SELECT \(billColumns(tables)) FROM billing.billed_spend s
             WHERE s.account_id = w.account_id AND \(bills)
             """
         let topups = """
-            SELECT \(topupColumns) FROM billing.topup_consumption s
+            SELECT \(topupColumns(tables)) FROM billing.topup_consumption s
             WHERE s.account_id = w.account_id AND \(topups)
             """
         // `OFFSET 0` keeps the subquery a subquery: a single table's would otherwise be pulled up
@@ -406,10 +432,10 @@ extension FactReader {
     /// `explain`: every visible row of the listed accounts, by index.
     static let wholeAccountsSelect = """
         SELECT x.* FROM spend_recon_accounts w CROSS JOIN LATERAL (
-            SELECT \(billColumns) FROM billing.billed_spend s
+            SELECT \(billColumns(.both)) FROM billing.billed_spend s
             WHERE s.account_id = w.account_id AND (s.spend_at <= \(asOfSetting) OR s.spend_at IS NULL)
             UNION ALL
-            SELECT \(topupColumns) FROM billing.topup_consumption s
+            SELECT \(topupColumns(.both)) FROM billing.topup_consumption s
             WHERE s.account_id = w.account_id AND (s.consumed_at <= \(asOfSetting) OR s.consumed_at IS NULL)
         ) x
         ORDER BY w.account_id
