@@ -102,6 +102,52 @@ public struct BinaryCopyRow {
         return DecimalReading(value: value, writtenScale: displayScale)
     }
 
+    /// A `numeric` field as exact minor units at `exponent` decimals (12.30 at 2 is 1230), when
+    /// it is a plain non-negative number with at most `exponent` decimals that fits in 64 bits;
+    /// nil for anything else (NULL, NaN, infinite, negative, more decimals, out of range, bad
+    /// bytes), which the caller then judges through `decimal(_:)`. The spend read's fast path:
+    /// no `ExactDecimal` is made for the millions of plain amounts.
+    public func plainMinorUnits(_ index: Int, exponent: Int) -> Int64? {
+        guard index < fields.count, (0...18).contains(exponent) else { return nil }
+        let (start, length) = fields[index]
+        guard length >= 8 else { return nil }
+        let field = UnsafeRawBufferPointer(rebasing: bytes[start..<start + length])
+        let digitCount = Int(Self.bigEndianInt16(field, at: 0))
+        let weight = Int(Self.bigEndianInt16(field, at: 2))
+        guard Self.bigEndianInt16(field, at: 4) == 0, digitCount >= 0, digitCount <= 6, length == 8 + 2 * digitCount else {
+            return nil
+        }
+        var minor: Int64 = 0
+        for position in 0..<digitCount {
+            let digit = Int64(Self.bigEndianInt16(field, at: 8 + 2 * position))
+            guard (0..<10_000).contains(digit) else { return nil }
+            // This group is worth digit × 10^(4 × its position), so digit × 10^power minor units.
+            let power = 4 * (weight - position) + exponent
+            let term: Int64
+            if power >= 0 {
+                guard power <= 18 else {
+                    if digit == 0 { continue }
+                    return nil
+                }
+                let (product, overflow) = digit.multipliedReportingOverflow(by: Self.powersOfTen[power])
+                guard !overflow else { return nil }
+                term = product
+            } else {
+                guard power > -4, digit % Self.powersOfTen[-power] == 0 else {
+                    if digit == 0 { continue }
+                    return nil
+                }
+                term = digit / Self.powersOfTen[-power]
+            }
+            let (sum, overflow) = minor.addingReportingOverflow(term)
+            guard !overflow else { return nil }
+            minor = sum
+        }
+        return minor
+    }
+
+    static let powersOfTen: [Int64] = (0...18).map { power in (0..<power).reduce(1) { product, _ in product * 10 } }
+
     /// Base-10000 digits to an `ExactDecimal`. Digit groups are aligned on the decimal point
     /// and stored without leading or trailing zero groups, so n groups hold at least 4n - 6
     /// significant decimal digits: seven or more (22+ digits) are out of 64-bit range, as the

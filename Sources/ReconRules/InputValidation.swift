@@ -219,7 +219,8 @@ public struct SpendRowAccountCache {
 
     public init() {}
 
-    mutating func currency(of id: Int64, in accounts: AccountLookup) -> Currency? {
+    /// The currency of account `id`, looked up only when the account differs from the last one.
+    public mutating func currency(of id: Int64, in accounts: AccountLookup) -> Currency? {
         if id == accountID { return accountCurrency }
         accountID = id
         accountCurrency = accounts.currency(of: id)
