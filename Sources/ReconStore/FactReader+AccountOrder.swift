@@ -63,4 +63,31 @@ extension FactReader {
         defer { try? connection.executeScript("RESET enable_seqscan; RESET enable_indexscan") }
         return try body()
     }
+
+    /// Whether a later night reads the rows without a time of the spans' accounts at once
+    /// (`untimedSelect`, as the first night does) and then each span as one index range, rather
+    /// than probing each of the `accounts` for them beside its span (`spansByIndexSelect`, whose
+    /// span is then a filter over all of the account's index entries). A partial index on those
+    /// rows (docs/PERFORMANCE.md, "Indexes") makes the read at once cheap; without one it is a
+    /// pass over a whole index (0.3 s for the benchmark's bills), dearer than the probes. The
+    /// planner's estimate of the read at once says which, against `untimedReadCostPerAccount`
+    /// per account (a probe is estimated at 4 to 8; at the benchmark's scale the read at once
+    /// costs 7,000-11,000 with the partial indexes and about 95,000 without, for 19,389
+    /// accounts).
+    func untimedRowsAreIndexed(_ tables: SpendTables, accounts: Int) throws -> Bool {
+        let top = try withUntimedRowsPlan {
+            try connection.execute("EXPLAIN " + Self.untimedSelect(tables))[0].decode(0, as: String.self)
+        }
+        guard let cost = Self.totalCost(planLine: top) else { return false }
+        return cost < untimedReadCostPerAccount * Double(accounts)
+    }
+
+    /// The total cost of a plan line, `Node  (cost=0.00..1234.56 rows=...)`: the number after
+    /// the `..`; nil when the line has none. (A cost, not money: a plain `Double`.)
+    static func totalCost(planLine: String) -> Double? {
+        guard let cost = planLine.range(of: "cost="), let dots = planLine.range(of: "..", range: cost.upperBound..<planLine.endIndex)
+        else { return nil }
+        let digits = planLine[dots.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return Double(digits)
+    }
 }

@@ -9,6 +9,9 @@ import ReconRules
 public struct FactReader {
     let connection: Connection
     let asOf: Instant
+    /// The planner's cost per account read under which a later night reads the rows without a
+    /// time at once rather than probing each account for them (`untimedRowsAreIndexed`).
+    var untimedReadCostPerAccount = 4.0
 
     public init(connection: Connection, asOf: Instant) {
         self.connection = connection
@@ -336,6 +339,9 @@ extension FactReader {
         try connection.execute("CREATE UNIQUE INDEX spend_recon_spans_account ON spend_recon_spans (account_id)")
         try connection.execute("ANALYZE spend_recon_spans (account_id)")
         if Self.readsSpansByIndex(accounts: spans.count, known: knownAccounts) {
+            if try untimedRowsAreIndexed(tables, accounts: spans.count) {
+                return SpendRead(select: Self.spansInAccountOrderSelect(tables), untimedSelect: Self.untimedSelect(tables))
+            }
             return SpendRead(select: Self.spansByIndexSelect(tables))
         }
         // Both tables in one statement would still be sorted again after their union, so the
