@@ -16,6 +16,8 @@ final class BenchSmokeTests: XCTestCase {
         for ratio in ["run / floor", "next / first night", "RSS full / fifth", "peak RSS"] {
             XCTAssertTrue(lines.contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(ratio) }, "\(ratio) missing:\n\(run.out)")
         }
+        let warmUp = try XCTUnwrap(lines.first { $0.hasPrefix("first night's warm-up run") }, run.out)
+        XCTAssertTrue(warmUp.contains("fifth ") && warmUp.contains("full "), warmUp)
         let grants = try XCTUnwrap(lines.first { $0.hasPrefix("first night: ") })
         XCTAssertFalse(grants.hasPrefix("first night: 0 grants"), grants)
     }
