@@ -79,15 +79,15 @@ extension FactReader {
             try connection.execute("EXPLAIN " + Self.untimedSelect(tables))[0].decode(0, as: String.self)
         }
         guard let cost = Self.totalCost(planLine: top) else { return false }
-        return cost < untimedReadCostPerAccount * Double(accounts)
+        let (limit, overflow) = untimedReadCostPerAccount.multipliedReportingOverflow(by: Int64(accounts))
+        return overflow || cost < limit
     }
 
-    /// The total cost of a plan line, `Node  (cost=0.00..1234.56 rows=...)`: the number after
-    /// the `..`; nil when the line has none. (A cost, not money: a plain `Double`.)
-    static func totalCost(planLine: String) -> Double? {
+    /// The whole part of a plan line's total cost, `Node  (cost=0.00..1234.56 rows=...)`: the
+    /// number after the `..` (1234); nil when the line has none or it does not fit.
+    static func totalCost(planLine: String) -> Int64? {
         guard let cost = planLine.range(of: "cost="), let dots = planLine.range(of: "..", range: cost.upperBound..<planLine.endIndex)
         else { return nil }
-        let digits = planLine[dots.upperBound...].prefix { $0.isNumber || $0 == "." }
-        return Double(digits)
+        return Int64(planLine[dots.upperBound...].prefix { $0.isNumber })
     }
 }

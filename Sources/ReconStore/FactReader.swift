@@ -11,7 +11,7 @@ public struct FactReader {
     let asOf: Instant
     /// The planner's cost per account read under which a later night reads the rows without a
     /// time at once rather than probing each account for them (`untimedRowsAreIndexed`).
-    var untimedReadCostPerAccount = 4.0
+    var untimedReadCostPerAccount: Int64 = 4
 
     public init(connection: Connection, asOf: Instant) {
         self.connection = connection

@@ -35,7 +35,7 @@ final class SplitSpendReadTests: XCTestCase {
     }
 
     private func readOnce(_ f: StoreFixture, _ spans: [AccountSpan], accounts: AccountLookup, asOf: Instant,
-                          untimedReadCostPerAccount: Double = 4) throws -> Read {
+                          untimedReadCostPerAccount: Int64 = 4) throws -> Read {
         var read = Read()
         var factReader = FactReader(connection: try Connection(conninfo: f.conninfo, logger: quietLogger()), asOf: asOf)
         factReader.untimedReadCostPerAccount = untimedReadCostPerAccount
@@ -49,7 +49,7 @@ final class SplitSpendReadTests: XCTestCase {
     }
 
     private func readSplit(_ f: StoreFixture, _ spans: [AccountSpan], accounts: AccountLookup, asOf: Instant,
-                           chunkSize: Int = 64, untimedReadCostPerAccount: Double = 4) throws -> Read {
+                           chunkSize: Int = 64, untimedReadCostPerAccount: Int64 = 4) throws -> Read {
         var read = Read()
         var split = SplitSpendRead(readers: try (0..<2).map { _ in
             var reader = FactReader(connection: try Connection(conninfo: f.conninfo, logger: quietLogger()), asOf: asOf)
@@ -110,8 +110,8 @@ final class SplitSpendReadTests: XCTestCase {
     }
 
     func testThePlanLinesTotalCost() {
-        XCTAssertEqual(FactReader.totalCost(planLine: "Nested Loop  (cost=41885.60..43749.73 rows=163 width=83)"), 43749.73)
-        XCTAssertEqual(FactReader.totalCost(planLine: "Result  (cost=0.00..0.01 rows=1 width=4)"), 0.01)
+        XCTAssertEqual(FactReader.totalCost(planLine: "Nested Loop  (cost=41885.60..43749.73 rows=163 width=83)"), 43749)
+        XCTAssertEqual(FactReader.totalCost(planLine: "Result  (cost=0.00..0.01 rows=1 width=4)"), 0)
         XCTAssertNil(FactReader.totalCost(planLine: "Result"))
     }
 
