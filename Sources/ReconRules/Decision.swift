@@ -40,8 +40,9 @@ public struct Decision: Sendable, Equatable {
     public var tier: Tier?
     /// The highest tier reached so far (any status), and the next one up.
     public var reachedTier: Tier?
-    /// When each tier reached so far was reached, by tier level.
-    public var tierReachedAt: [Int: Instant] = [:]
+    /// Each tier reached so far and when, lowest first (the ledger's own list: no dictionary is
+    /// built per evaluation, and a final decision takes several).
+    public var tiersReached: [TierReach] = []
     public var nextTier: Tier?
     public var spend: SpendBreakdown
     public var window: SpendWindow?
@@ -53,8 +54,25 @@ public struct Decision: Sendable, Equatable {
     public var decidedAt: Instant?
     public var asOf: Instant
 
+    /// When the tier of `level` was reached, if it was.
+    public func tierReachedAt(level: Int) -> Instant? {
+        tiersReached.first { $0.tier.level == level }?.at
+    }
+
     /// Spend still missing to the next tier (minor units), when there is one.
     public var missingToNextTier: Int64? {
         nextTier.map { max(0, $0.threshold - spend.qualifying) }
+    }
+}
+
+/// A tier reached, and the time of the row that carried the cumulative qualifying spend to its
+/// threshold.
+public struct TierReach: Sendable, Equatable {
+    public var tier: Tier
+    public var at: Instant
+
+    public init(tier: Tier, at: Instant) {
+        self.tier = tier
+        self.at = at
     }
 }

@@ -53,7 +53,7 @@ public struct Evaluator: Sendable {
             ledger = try SpendLedger(rows: rows, window: window, windowDays: program.windowDays, ladder: ladder, asOf: asOf)
             decision.spend = ledger!.breakdown
             decision.reachedTier = ledger!.reached.last?.tier
-            decision.tierReachedAt = Dictionary(uniqueKeysWithValues: ledger!.reached.map { ($0.tier.level, $0.at) })
+            decision.tiersReached = ledger!.reached
             decision.nextTier = ladder.first { $0.threshold > ledger!.breakdown.qualifying }
         }
         let pastCutoff = window.map { asOf >= $0.cutoff } ?? false
@@ -128,7 +128,7 @@ public struct Evaluator: Sendable {
     func baseDecision(_ subject: Subject, account: Account) -> Decision {
         Decision(subject: subject, status: .pending, reasons: [], isFinal: false, waitingFor: nil,
                  country: account.country, currency: account.currency, paymentMode: account.paymentMode,
-                 tier: nil, reachedTier: nil, tierReachedAt: [:], nextTier: nil, spend: SpendBreakdown(), window: nil,
+                 tier: nil, reachedTier: nil, tiersReached: [], nextTier: nil, spend: SpendBreakdown(), window: nil,
                  reachedAt: nil, dueBy: nil, expiresAt: nil, decidedAt: nil, asOf: asOf)
     }
 }

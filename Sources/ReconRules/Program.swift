@@ -1,60 +1,110 @@
 import Exact
 
 /// A row of `recon.programs` with its tiers: everything about an offer is data.
+///
+/// A value with its fields in one shared box, copied only when a copy is changed: every
+/// evaluation (a final decision takes several) and every subject's spend span makes an
+/// `Evaluator` holding the program, and copying a program field by field retained each of its
+/// sets and arrays (a twentieth of the first night's evaluating thread went to retain/release).
 public struct Program: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case partnerSpendMatch = "partner_spend_match"
         case promoCodeSpendMatch = "promo_code_spend_match"
     }
 
-    public var id: String
-    public var kind: Kind
-    public var partners: Set<String>
-    public var markets: Set<String>
-    public var windowDays: Int
-    public var activationDays: Int?
-    public var lookbackDays: Int
-    public var settleDays: Int
-    public var grantSLADays: Int
-    public var enrollFrom: Instant?
-    public var enrollUntil: Instant?
-    public var creditExpiresAt: Instant?
-    public var eligibleOrigins: Set<String>
-    public var conflictingPromotions: Set<String>
-    public var tiers: [Tier] {
-        didSet { ladders = Self.ladders(tiers) }
+    private var storage: Storage
+
+    public var id: String {
+        get { storage.id }
+        set { unshare(); storage.id = newValue }
     }
-    /// Each country's ladder, made once: `ladder(country:)` runs for every evaluation, and
-    /// filtering and sorting the tiers each time was a twentieth of the first night's
-    /// evaluating thread.
-    private var ladders: [CountryLadder] = []
+    public var kind: Kind {
+        get { storage.kind }
+        set { unshare(); storage.kind = newValue }
+    }
+    public var partners: Set<String> {
+        get { storage.partners }
+        set { unshare(); storage.partners = newValue }
+    }
+    public var markets: Set<String> {
+        get { storage.markets }
+        set { unshare(); storage.markets = newValue }
+    }
+    public var windowDays: Int {
+        get { storage.windowDays }
+        set { unshare(); storage.windowDays = newValue }
+    }
+    public var activationDays: Int? {
+        get { storage.activationDays }
+        set { unshare(); storage.activationDays = newValue }
+    }
+    public var lookbackDays: Int {
+        get { storage.lookbackDays }
+        set { unshare(); storage.lookbackDays = newValue }
+    }
+    public var settleDays: Int {
+        get { storage.settleDays }
+        set { unshare(); storage.settleDays = newValue }
+    }
+    public var grantSLADays: Int {
+        get { storage.grantSLADays }
+        set { unshare(); storage.grantSLADays = newValue }
+    }
+    public var enrollFrom: Instant? {
+        get { storage.enrollFrom }
+        set { unshare(); storage.enrollFrom = newValue }
+    }
+    public var enrollUntil: Instant? {
+        get { storage.enrollUntil }
+        set { unshare(); storage.enrollUntil = newValue }
+    }
+    public var creditExpiresAt: Instant? {
+        get { storage.creditExpiresAt }
+        set { unshare(); storage.creditExpiresAt = newValue }
+    }
+    public var eligibleOrigins: Set<String> {
+        get { storage.eligibleOrigins }
+        set { unshare(); storage.eligibleOrigins = newValue }
+    }
+    public var conflictingPromotions: Set<String> {
+        get { storage.conflictingPromotions }
+        set { unshare(); storage.conflictingPromotions = newValue }
+    }
+    public var tiers: [Tier] {
+        get { storage.tiers }
+        set {
+            unshare()
+            storage.tiers = newValue
+            storage.ladders = Self.ladders(newValue)
+        }
+    }
 
     public init(id: String, kind: Kind, partners: Set<String> = [], markets: Set<String>, windowDays: Int,
                 activationDays: Int? = nil, lookbackDays: Int = 0, settleDays: Int = 0, grantSLADays: Int,
                 enrollFrom: Instant? = nil, enrollUntil: Instant? = nil, creditExpiresAt: Instant? = nil,
                 eligibleOrigins: Set<String> = ["self_serve", "business_center", "agency"],
                 conflictingPromotions: Set<String> = [], tiers: [Tier]) {
-        self.id = id
-        self.kind = kind
-        self.partners = partners
-        self.markets = markets
-        self.windowDays = windowDays
-        self.activationDays = activationDays
-        self.lookbackDays = lookbackDays
-        self.settleDays = settleDays
-        self.grantSLADays = grantSLADays
-        self.enrollFrom = enrollFrom
-        self.enrollUntil = enrollUntil
-        self.creditExpiresAt = creditExpiresAt
-        self.eligibleOrigins = eligibleOrigins
-        self.conflictingPromotions = conflictingPromotions
-        self.tiers = tiers
-        ladders = Self.ladders(tiers)
+        storage = Storage(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays,
+                          activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays,
+                          grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil,
+                          creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins,
+                          conflictingPromotions: conflictingPromotions, tiers: tiers, ladders: Self.ladders(tiers))
     }
 
-    /// The tier ladder of a country, lowest threshold first.
+    /// The tier ladder of a country, lowest threshold first. Each country's ladder is made
+    /// once: this runs for every evaluation, and filtering and sorting the tiers each time was
+    /// a twentieth of the first night's evaluating thread.
     public func ladder(country: String) -> [Tier] {
-        ladders.first { $0.country == country }?.tiers ?? []
+        storage.ladders.first { $0.country == country }?.tiers ?? []
+    }
+
+    public static func == (a: Program, b: Program) -> Bool {
+        a.storage === b.storage || a.storage.fields == b.storage.fields
+    }
+
+    /// Gives this value a box of its own before a field changes.
+    private mutating func unshare() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     private static func ladders(_ tiers: [Tier]) -> [CountryLadder] {
@@ -65,8 +115,75 @@ public struct Program: Sendable, Equatable {
         }
     }
 
-    private struct CountryLadder: Sendable, Equatable {
+    fileprivate struct CountryLadder: Sendable, Equatable {
         var country: String
+        var tiers: [Tier]
+    }
+
+    /// The fields. Changed only through `Program`'s setters after `unshare`, so a box seen by
+    /// more than one value is never written: safe to share across threads.
+    private final class Storage: @unchecked Sendable {
+        var id: String
+        var kind: Kind
+        var partners: Set<String>
+        var markets: Set<String>
+        var windowDays: Int
+        var activationDays: Int?
+        var lookbackDays: Int
+        var settleDays: Int
+        var grantSLADays: Int
+        var enrollFrom: Instant?
+        var enrollUntil: Instant?
+        var creditExpiresAt: Instant?
+        var eligibleOrigins: Set<String>
+        var conflictingPromotions: Set<String>
+        var tiers: [Tier]
+        var ladders: [CountryLadder]
+
+        init(id: String, kind: Kind, partners: Set<String>, markets: Set<String>, windowDays: Int, activationDays: Int?, lookbackDays: Int, settleDays: Int, grantSLADays: Int, enrollFrom: Instant?, enrollUntil: Instant?, creditExpiresAt: Instant?, eligibleOrigins: Set<String>, conflictingPromotions: Set<String>, tiers: [Tier], ladders: [CountryLadder]) {
+            self.id = id
+            self.kind = kind
+            self.partners = partners
+            self.markets = markets
+            self.windowDays = windowDays
+            self.activationDays = activationDays
+            self.lookbackDays = lookbackDays
+            self.settleDays = settleDays
+            self.grantSLADays = grantSLADays
+            self.enrollFrom = enrollFrom
+            self.enrollUntil = enrollUntil
+            self.creditExpiresAt = creditExpiresAt
+            self.eligibleOrigins = eligibleOrigins
+            self.conflictingPromotions = conflictingPromotions
+            self.tiers = tiers
+            self.ladders = ladders
+        }
+
+        func copy() -> Storage {
+            Storage(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays, activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays, grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil, creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins, conflictingPromotions: conflictingPromotions, tiers: tiers, ladders: ladders)
+        }
+
+        /// Every field but the ladders, which follow from the tiers.
+        var fields: Fields {
+            Fields(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays, activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays, grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil, creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins, conflictingPromotions: conflictingPromotions, tiers: tiers)
+        }
+    }
+
+    private struct Fields: Equatable {
+        var id: String
+        var kind: Kind
+        var partners: Set<String>
+        var markets: Set<String>
+        var windowDays: Int
+        var activationDays: Int?
+        var lookbackDays: Int
+        var settleDays: Int
+        var grantSLADays: Int
+        var enrollFrom: Instant?
+        var enrollUntil: Instant?
+        var creditExpiresAt: Instant?
+        var eligibleOrigins: Set<String>
+        var conflictingPromotions: Set<String>
         var tiers: [Tier]
     }
 }

@@ -5,7 +5,7 @@ struct SpendLedger {
     var breakdown = SpendBreakdown()
     /// Each tier reached, lowest first, with the time of the row that carried the cumulative
     /// qualifying spend to its threshold.
-    var reached: [(tier: Tier, at: Instant)] = []
+    var reached: [TierReach] = []
 
     /// `rows` are the account's rows; only those at or before `asOf` exist. A row counts when it is
     /// inside the window and `SpendRow.counts` says so; amounts are checked for overflow.
@@ -24,7 +24,7 @@ struct SpendLedger {
             case let .counted(_, tax, credit):
                 cumulative = try cumulative.addingChecked(row.qualifying)
                 while next < ladder.count, cumulative >= ladder[next].threshold {
-                    reached.append((ladder[next], row.at))
+                    reached.append(TierReach(tier: ladder[next], at: row.at))
                     next += 1
                 }
                 breakdown.excludedTax = try breakdown.excludedTax.addingChecked(tax)

@@ -21,6 +21,15 @@ public struct SpendSpan: Sendable, Equatable {
         SpendSpan(from: min(from, other.from), until: max(until, other.until))
     }
 
+    /// The hull of the non-empty spans of the two; nil when neither is one. (No array: this
+    /// runs for every subject's span on every night.)
+    public static func hull(_ a: SpendSpan?, _ b: SpendSpan?) -> SpendSpan? {
+        let a = a.flatMap { $0.from < $0.until ? $0 : nil }
+        let b = b.flatMap { $0.from < $0.until ? $0 : nil }
+        guard let a else { return b }
+        return b.map { a.hull($0) } ?? a
+    }
+
     /// The hull of the non-empty spans given; nil when there is none.
     public static func hull<S: Sequence>(_ spans: S) -> SpendSpan? where S.Element == SpendSpan? {
         spans.reduce(nil as SpendSpan?) { sum, span in
@@ -40,12 +49,12 @@ extension Evaluator {
             lookBack = SpendSpan(from: integration.setUpAt.adding(days: -program.lookbackDays), until: integration.setUpAt)
         }
         let window = account.firstCash(asOf: asOf).map { windowSpan(startingAt: max(integration.setUpAt, $0)) }
-        return SpendSpan.hull([lookBack, window])
+        return SpendSpan.hull(lookBack, window)
     }
 
     /// The span for a promo code as of `asOf`: its window once activated (C5), nothing before.
     public func spendSpan(code: PromoCode) -> SpendSpan? {
-        SpendSpan.hull([code.activation(asOf: asOf).map { windowSpan(startingAt: $0.at) }])
+        SpendSpan.hull(code.activation(asOf: asOf).map { windowSpan(startingAt: $0.at) }, nil)
     }
 
     /// The window starting at `start` with the `window_days` before it.

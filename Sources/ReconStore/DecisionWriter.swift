@@ -118,10 +118,10 @@ public struct DecisionWriter {
                 writer.text(decision.paymentMode)
             }
         }
-        // Statistics for the 2,000 staged rows: without them the planner guessed a merge join
-        // that sorted every stored reason on every batch (14 ms instead of 2.6 ms per batch at
-        // 11,000 reasons, growing with the table).
-        try connection.execute("ANALYZE stage_decisions (program_id, subject_key)")
+        // No `ANALYZE` of the staged rows (sessions 5–12 ran one per batch, 5–12 ms each): the
+        // only join below, the reasons' DELETE, is held to probing the primary key per staged
+        // subject whatever the statistics say, and the planner sizes the fresh temporary table
+        // from its pages anyway.
         let changed = try connection.execute("""
             INSERT INTO recon.subject_status (\(Self.columns), run_id)
             SELECT \(Self.columns), $1 FROM stage_decisions

@@ -110,7 +110,7 @@ public struct Explainer {
         let ladder = program.ladder(country: d.country)
         let tiers = ladder.map { tier in
             TierLine(tier: tier.level, threshold: d.currency.format(tier.threshold), credit: d.currency.format(tier.credit),
-                     reachedAt: d.tierReachedAt[tier.level]?.iso8601,
+                     reachedAt: d.tierReachedAt(level: tier.level)?.iso8601,
                      missing: tier.threshold > d.spend.qualifying ? d.currency.format(tier.threshold - d.spend.qualifying) : nil)
         }
         return SubjectExplanation(

@@ -40,6 +40,39 @@ extension FactReader {
         return rows
     }
 
+    /// `readSubjects` over two connections at once: the accounts and enrolments on
+    /// `accountReader`, meanwhile the integrations and codes as rows on this reader, validated
+    /// against the accounts once both are in. The same facts, rejections included.
+    ///
+    /// Why: read one after the other, the first night's 208,000 accounts and 200,000
+    /// integrations kept one core idle for a quarter of a second before the first spend row.
+    func readSubjects(programs: [Program], accountsFrom accountReader: FactReader) throws -> Facts {
+        let ((accountFacts, enrollmentRejections), rows) = try concurrently({ () throws -> (Facts, [Rejection]) in
+            var facts = Facts()
+            try accountReader.bindSettings()
+            try accountReader.readAccounts(Self.accountsCopy, into: &facts)
+            let accountRejections = facts.rejections
+            facts.rejections = []
+            try accountReader.readEnrollments(Self.enrollmentsCopy, into: &facts)
+            let enrollmentRejections = facts.rejections
+            facts.rejections = accountRejections
+            return (facts, enrollmentRejections)
+        }, { try self.readSubjectRows(programs: programs) })
+        // Validated and listed in `readSubjects`' order: accounts, integrations, codes, enrolments.
+        var facts = accountFacts
+        facts.integrations.reserveCapacity(rows.integrations.count)
+        for raw in rows.integrations {
+            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
+        }
+        let promoPrograms = Self.promoProgramIDs(programs)
+        for raw in rows.codes {
+            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
+                    into: &facts.codes, &facts.rejections)
+        }
+        facts.rejections += enrollmentRejections
+        return facts
+    }
+
     /// The facts the unsettled subjects of `rows` need. `isFinal(program, integration)` says
     /// whether an integration's subject in a program is stored as final.
     func readUnsettledFacts(programs: [Program], rows: SubjectRows,

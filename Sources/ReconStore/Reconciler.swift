@@ -131,7 +131,11 @@ public struct Reconciler {
     func readFacts(asOf: Instant, programs: [Program]) throws -> (StoredSubjects, Facts) {
         let factReader = FactReader(connection: reader, asOf: asOf)
         guard !readsEverySubject, try hasFinalSubjects() else {
-            return try concurrently({ try self.loadStoredSubjects() }, { try factReader.readSubjects(programs: programs) })
+            return try concurrently({ try self.loadStoredSubjects() }, {
+                guard let secondReader else { return try factReader.readSubjects(programs: programs) }
+                return try factReader.readSubjects(programs: programs,
+                                                   accountsFrom: FactReader(connection: secondReader, asOf: asOf))
+            })
         }
         let (stored, rows) = try concurrently({ try self.loadStoredSubjects() },
                                               { try factReader.readSubjectRows(programs: programs) })

@@ -83,9 +83,14 @@ struct SubjectsByAccount {
             let accountID = subjects[start].accountID
             var end = start + 1
             while end < subjects.count, subjects[end].accountID == accountID { end += 1 }
-            if let account = accounts.account(accountID),
-               let span = SpendSpan.hull(subjects[start..<end].lazy.map { $0.spendSpan(asOf: asOf, account: account) }) {
-                result.append(AccountSpan(accountID: accountID, span: span))
+            if let account = accounts.account(accountID) {
+                // A plain loop over the subjects (most accounts have one): a generic hull over a
+                // lazy map was a third of this pass, which the first night runs with a core idle.
+                var hull: SpendSpan?
+                for index in start..<end {
+                    hull = SpendSpan.hull(hull, subjects[index].spendSpan(asOf: asOf, account: account))
+                }
+                if let hull { result.append(AccountSpan(accountID: accountID, span: hull)) }
             }
             start = end
         }

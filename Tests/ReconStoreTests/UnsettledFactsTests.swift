@@ -46,6 +46,38 @@ final class UnsettledFactsTests: XCTestCase {
     /// On a generated platform (shared accounts and merchants, promo codes, every rejection
     /// class), a later night decides the same from the unsettled subjects' facts as from every
     /// subject's, while reading far fewer integrations and accounts.
+    /// The first night reads accounts and enrolments on the second reader while the
+    /// integrations and codes come on the first (`readSubjects(programs:accountsFrom:)`): the
+    /// same facts, in the same order, with the same rejections (bad rows included) as one
+    /// connection reading them one after the other.
+    func testFactsReadOverTwoConnectionsAreThoseReadOverOne() throws {
+        let f = try StoreFixture()
+        var profile = SampleProfile.bench(merchants: 400, rows: 8_000, seed: 23)
+        profile.badRowsPerMille = 40
+        try SampleLoader(connection: f.db).load(SampleGenerator(profile: profile))
+        let programs = try ProgramCatalog(connection: f.db).load(only: nil)
+        let asOf = profile.asOf
+        let one = try FactReader(connection: f.db, asOf: asOf).readSubjects(programs: programs)
+        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let second = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        let two = try FactReader(connection: reader, asOf: asOf)
+            .readSubjects(programs: programs, accountsFrom: FactReader(connection: second, asOf: asOf))
+        XCTAssertGreaterThan(one.integrations.count, 300)
+        XCTAssertGreaterThan(one.codes.count, 0)
+        XCTAssertFalse(one.rejections.isEmpty, "the bad rows must be rejected")
+        XCTAssertEqual(two.integrations, one.integrations)
+        XCTAssertEqual(two.codes, one.codes)
+        XCTAssertEqual(two.enrollments, one.enrollments)
+        XCTAssertEqual(two.rejections, one.rejections)
+        XCTAssertEqual(two.accounts.count, one.accounts.count)
+        for integration in one.integrations {
+            XCTAssertEqual(two.accounts.account(integration.accountID), one.accounts.account(integration.accountID))
+        }
+        // Both connections are usable again.
+        XCTAssertEqual(try reader.execute("SELECT 1").rows.first?.decode(0, as: Int64.self), 1)
+        XCTAssertEqual(try second.execute("SELECT 1").rows.first?.decode(0, as: Int64.self), 1)
+    }
+
     func testALaterNightDecidesFromUnsettledFactsAsFromEverySubject() throws {
         let f = try StoreFixture()
         var profile = SampleProfile.bench(merchants: 3000, rows: 60_000, seed: 43)
