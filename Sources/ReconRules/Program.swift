@@ -15,66 +15,66 @@ public struct Program: Sendable, Equatable {
     private var storage: Storage
 
     public var id: String {
-        get { storage.id }
-        set { unshare(); storage.id = newValue }
+        get { storage.fields.id }
+        set { unshare(); storage.fields.id = newValue }
     }
     public var kind: Kind {
-        get { storage.kind }
-        set { unshare(); storage.kind = newValue }
+        get { storage.fields.kind }
+        set { unshare(); storage.fields.kind = newValue }
     }
     public var partners: Set<String> {
-        get { storage.partners }
-        set { unshare(); storage.partners = newValue }
+        get { storage.fields.partners }
+        set { unshare(); storage.fields.partners = newValue }
     }
     public var markets: Set<String> {
-        get { storage.markets }
-        set { unshare(); storage.markets = newValue }
+        get { storage.fields.markets }
+        set { unshare(); storage.fields.markets = newValue }
     }
     public var windowDays: Int {
-        get { storage.windowDays }
-        set { unshare(); storage.windowDays = newValue }
+        get { storage.fields.windowDays }
+        set { unshare(); storage.fields.windowDays = newValue }
     }
     public var activationDays: Int? {
-        get { storage.activationDays }
-        set { unshare(); storage.activationDays = newValue }
+        get { storage.fields.activationDays }
+        set { unshare(); storage.fields.activationDays = newValue }
     }
     public var lookbackDays: Int {
-        get { storage.lookbackDays }
-        set { unshare(); storage.lookbackDays = newValue }
+        get { storage.fields.lookbackDays }
+        set { unshare(); storage.fields.lookbackDays = newValue }
     }
     public var settleDays: Int {
-        get { storage.settleDays }
-        set { unshare(); storage.settleDays = newValue }
+        get { storage.fields.settleDays }
+        set { unshare(); storage.fields.settleDays = newValue }
     }
     public var grantSLADays: Int {
-        get { storage.grantSLADays }
-        set { unshare(); storage.grantSLADays = newValue }
+        get { storage.fields.grantSLADays }
+        set { unshare(); storage.fields.grantSLADays = newValue }
     }
     public var enrollFrom: Instant? {
-        get { storage.enrollFrom }
-        set { unshare(); storage.enrollFrom = newValue }
+        get { storage.fields.enrollFrom }
+        set { unshare(); storage.fields.enrollFrom = newValue }
     }
     public var enrollUntil: Instant? {
-        get { storage.enrollUntil }
-        set { unshare(); storage.enrollUntil = newValue }
+        get { storage.fields.enrollUntil }
+        set { unshare(); storage.fields.enrollUntil = newValue }
     }
     public var creditExpiresAt: Instant? {
-        get { storage.creditExpiresAt }
-        set { unshare(); storage.creditExpiresAt = newValue }
+        get { storage.fields.creditExpiresAt }
+        set { unshare(); storage.fields.creditExpiresAt = newValue }
     }
     public var eligibleOrigins: Set<String> {
-        get { storage.eligibleOrigins }
-        set { unshare(); storage.eligibleOrigins = newValue }
+        get { storage.fields.eligibleOrigins }
+        set { unshare(); storage.fields.eligibleOrigins = newValue }
     }
     public var conflictingPromotions: Set<String> {
-        get { storage.conflictingPromotions }
-        set { unshare(); storage.conflictingPromotions = newValue }
+        get { storage.fields.conflictingPromotions }
+        set { unshare(); storage.fields.conflictingPromotions = newValue }
     }
     public var tiers: [Tier] {
-        get { storage.tiers }
+        get { storage.fields.tiers }
         set {
             unshare()
-            storage.tiers = newValue
+            storage.fields.tiers = newValue
             storage.ladders = Self.ladders(newValue)
         }
     }
@@ -84,11 +84,12 @@ public struct Program: Sendable, Equatable {
                 enrollFrom: Instant? = nil, enrollUntil: Instant? = nil, creditExpiresAt: Instant? = nil,
                 eligibleOrigins: Set<String> = ["self_serve", "business_center", "agency"],
                 conflictingPromotions: Set<String> = [], tiers: [Tier]) {
-        storage = Storage(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays,
-                          activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays,
-                          grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil,
-                          creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins,
-                          conflictingPromotions: conflictingPromotions, tiers: tiers, ladders: Self.ladders(tiers))
+        storage = Storage(fields: Fields(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays,
+                                         activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays,
+                                         grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil,
+                                         creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins,
+                                         conflictingPromotions: conflictingPromotions, tiers: tiers),
+                          ladders: Self.ladders(tiers))
     }
 
     /// The tier ladder of a country, lowest threshold first. Each country's ladder is made
@@ -120,53 +121,19 @@ public struct Program: Sendable, Equatable {
         var tiers: [Tier]
     }
 
-    /// The fields. Changed only through `Program`'s setters after `unshare`, so a box seen by
+    /// The box. Changed only through `Program`'s setters after `unshare`, so a box seen by
     /// more than one value is never written: safe to share across threads.
     private final class Storage: @unchecked Sendable {
-        var id: String
-        var kind: Kind
-        var partners: Set<String>
-        var markets: Set<String>
-        var windowDays: Int
-        var activationDays: Int?
-        var lookbackDays: Int
-        var settleDays: Int
-        var grantSLADays: Int
-        var enrollFrom: Instant?
-        var enrollUntil: Instant?
-        var creditExpiresAt: Instant?
-        var eligibleOrigins: Set<String>
-        var conflictingPromotions: Set<String>
-        var tiers: [Tier]
+        var fields: Fields
+        /// Each country's ladder, which follows from `fields.tiers`.
         var ladders: [CountryLadder]
 
-        init(id: String, kind: Kind, partners: Set<String>, markets: Set<String>, windowDays: Int, activationDays: Int?, lookbackDays: Int, settleDays: Int, grantSLADays: Int, enrollFrom: Instant?, enrollUntil: Instant?, creditExpiresAt: Instant?, eligibleOrigins: Set<String>, conflictingPromotions: Set<String>, tiers: [Tier], ladders: [CountryLadder]) {
-            self.id = id
-            self.kind = kind
-            self.partners = partners
-            self.markets = markets
-            self.windowDays = windowDays
-            self.activationDays = activationDays
-            self.lookbackDays = lookbackDays
-            self.settleDays = settleDays
-            self.grantSLADays = grantSLADays
-            self.enrollFrom = enrollFrom
-            self.enrollUntil = enrollUntil
-            self.creditExpiresAt = creditExpiresAt
-            self.eligibleOrigins = eligibleOrigins
-            self.conflictingPromotions = conflictingPromotions
-            self.tiers = tiers
+        init(fields: Fields, ladders: [CountryLadder]) {
+            self.fields = fields
             self.ladders = ladders
         }
 
-        func copy() -> Storage {
-            Storage(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays, activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays, grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil, creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins, conflictingPromotions: conflictingPromotions, tiers: tiers, ladders: ladders)
-        }
-
-        /// Every field but the ladders, which follow from the tiers.
-        var fields: Fields {
-            Fields(id: id, kind: kind, partners: partners, markets: markets, windowDays: windowDays, activationDays: activationDays, lookbackDays: lookbackDays, settleDays: settleDays, grantSLADays: grantSLADays, enrollFrom: enrollFrom, enrollUntil: enrollUntil, creditExpiresAt: creditExpiresAt, eligibleOrigins: eligibleOrigins, conflictingPromotions: conflictingPromotions, tiers: tiers)
-        }
+        func copy() -> Storage { Storage(fields: fields, ladders: ladders) }
     }
 
     private struct Fields: Equatable {

@@ -61,14 +61,7 @@ extension FactReader {
         // Validated and listed in `readSubjects`' order: accounts, integrations, codes, enrolments.
         var facts = accountFacts
         facts.integrations.reserveCapacity(rows.integrations.count)
-        for raw in rows.integrations {
-            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
-        }
-        let promoPrograms = Self.promoProgramIDs(programs)
-        for raw in rows.codes {
-            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
-                    into: &facts.codes, &facts.rejections)
-        }
+        Self.validate(integrations: rows.integrations, codes: rows.codes, programs: programs, into: &facts)
         facts.rejections += enrollmentRejections
         return facts
     }
@@ -84,18 +77,24 @@ extension FactReader {
         var facts = Facts()
         try loadAccountIDs(accountIDs.sorted(), into: .factAccounts)
         try readAccounts(Self.accountsOfSubjectsCopy, into: &facts)
-        for raw in needed {
-            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
-        }
-        let promoPrograms = Self.promoProgramIDs(programs)
-        for raw in rows.codes {
-            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
-                    into: &facts.codes, &facts.rejections)
-        }
+        Self.validate(integrations: needed, codes: rows.codes, programs: programs, into: &facts)
         try readEnrollments(Self.enrollmentsOfSubjectsCopy, into: &facts)
         // The platform's accounts are not all read; its subjects stand in for them.
         facts.knownAccounts = max(facts.accounts.count, rows.integrations.count + rows.codes.count)
         return facts
+    }
+
+    /// Integration and code rows validated against `facts.accounts`, into `facts` (rejections
+    /// in the order read).
+    static func validate(integrations: [RawIntegration], codes: [RawPromoCode], programs: [Program], into facts: inout Facts) {
+        for raw in integrations {
+            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
+        }
+        let promoPrograms = promoProgramIDs(programs)
+        for raw in codes {
+            collect(InputValidation.promoCode(raw, accounts: facts.accounts, programIDs: promoPrograms),
+                    into: &facts.codes, &facts.rejections)
+        }
     }
 
     /// The integrations an unsettled subject's rules can look at: the unsettled ones (new, or
