@@ -43,13 +43,13 @@ public enum FinalDecision {
             return inside
         }
         // A handful of evaluations per subject (two binary searches): a list beats a dictionary.
-        var evaluated: [(instant: Instant, decision: Decision)] = []
-        func at(_ instant: Instant) throws -> Decision {
-            if instant == decision.asOf { return decision }
-            if let known = evaluated.first(where: { $0.instant == instant }) { return known.decision }
-            let result = try evaluate(instant)
-            evaluated.append((instant, result))
-            return result
+        // The tests look at the decisions where they lie in it, and only the one returned is
+        // copied out (each copy retains and releases every string and array of a decision).
+        var evaluated: [(instant: Instant, decision: Decision)] = [(decision.asOf, decision)]
+        func position(_ instant: Instant) throws -> Int {
+            if let known = evaluated.firstIndex(where: { $0.instant == instant }) { return known }
+            evaluated.append((instant, try evaluate(instant)))
+            return evaluated.count - 1
         }
         /// The first of `instants` whose evaluation satisfies `holds` (monotone), or `fallback`.
         func first(of instants: [Instant], where holds: (Decision) -> Bool, or fallback: Instant) throws -> Instant {
@@ -57,7 +57,8 @@ public enum FinalDecision {
             var high = instants.count
             while low < high {
                 let middle = (low + high) / 2
-                if holds(try at(instants[middle])) { high = middle } else { low = middle + 1 }
+                let at = try position(instants[middle])
+                if holds(evaluated[at].decision) { high = middle } else { low = middle + 1 }
             }
             return low < instants.count ? instants[low] : fallback
         }
@@ -66,11 +67,11 @@ public enum FinalDecision {
             let candidates = window(reaching, before: settled)
             let reached = try first(of: candidates, where: topTierReached, or: settled)
             for instant in candidates where instant >= reached {
-                let earlier = try at(instant)
-                if earlier.isFinal { return earlier }
+                let at = try position(instant)
+                if evaluated[at].decision.isFinal { return evaluated[at].decision }
             }
         }
-        return try at(settled)
+        return evaluated[try position(settled)].decision
     }
 
     /// Final for a reason that no later fact can undo: a final reason, or the cutoff passed.

@@ -28,8 +28,11 @@ public enum Reason: String, CaseIterable, Sendable, Comparable {
     }
 
     public static func < (a: Reason, b: Reason) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        ruleOrder.firstIndex(of: a)! < ruleOrder.firstIndex(of: b)!
     }
+
+    /// `allCases`, made once (the synthesized `allCases` builds its array on every call).
+    private static let ruleOrder = allCases
 
     /// Plain words for support: completes "Not eligible because ...".
     public var plainWords: String {

@@ -15,7 +15,7 @@ struct SpendLedger {
         // carried the sum over its threshold. The night hands each account's rows over in that
         // order already (sorted once per account, while a final decision evaluates the account
         // several times): then they are summed as they are, with no copy of the counted rows.
-        let ordered = Self.isChronological(rows) ? rows : rows.sorted(by: SpendRow.chronological)
+        let ordered = SpendRow.areChronological(rows) ? rows : rows.sorted(by: SpendRow.chronological)
         var cumulative: Int64 = 0
         var next = 0
         for row in ordered where row.at <= asOf {
@@ -38,14 +38,5 @@ struct SpendLedger {
             }
         }
         breakdown.qualifying = cumulative
-    }
-
-    static func isChronological(_ rows: [SpendRow]) -> Bool {
-        var index = rows.startIndex + 1
-        while index < rows.endIndex {
-            if SpendRow.chronological(rows[index], rows[index - 1]) { return false }
-            index += 1
-        }
-        return true
     }
 }

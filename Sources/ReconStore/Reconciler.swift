@@ -189,7 +189,7 @@ public struct Reconciler {
             let enrollments = facts.enrollments[accountID] ?? []
             // In time order once per account: every evaluation (a final decision takes several)
             // then sums rows that are already in order, which the ledger's sort only verifies.
-            let rows = rows.sorted(by: SpendRow.chronological)
+            let rows = SpendRow.inChronologicalOrder(rows)
             for subject in subjects {
                 try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments))
                 done += 1

@@ -90,16 +90,21 @@ struct SplitSpendRead {
                        body: (Int64, [SpendRow]) throws -> Void) throws {
         var cursors = try queues.map { try Cursor(queue: $0) }
         while true {
-            // Rejections without an account go first.
-            if let index = cursors.firstIndex(where: { $0.current.map { $0.accountID == nil } ?? false }) {
+            // Rejections without an account go first. (The pieces are looked at in place: a copy
+            // of a piece per look was a retain and a release of its arrays, per account and part.)
+            if let index = cursors.firstIndex(where: { $0.hasPiece && $0.pieceAccountID == nil }) {
                 for rejection in cursors[index].current?.rejections ?? [] { try reject(rejection) }
                 try cursors[index].advance()
                 continue
             }
-            guard let lowest = cursors.compactMap({ $0.current?.accountID }).min() else { return }
+            var lowest: Int64?
+            for index in cursors.indices where cursors[index].hasPiece {
+                if let id = cursors[index].pieceAccountID, lowest.map({ id < $0 }) ?? true { lowest = id }
+            }
+            guard let lowest else { return }
             var rows: [SpendRow] = []
-            for index in cursors.indices {
-                guard let piece = cursors[index].current, piece.accountID == lowest else { continue }
+            for index in cursors.indices where cursors[index].hasPiece && cursors[index].pieceAccountID == lowest {
+                guard let piece = cursors[index].current else { continue }
                 for rejection in piece.rejections { try reject(rejection) }
                 if rows.isEmpty { rows = piece.rows } else { rows += piece.rows }
                 try cursors[index].advance()
@@ -120,6 +125,9 @@ struct SplitSpendRead {
         }
 
         var current: SpendPiece? { position < chunk.count ? chunk[position] : nil }
+        var hasPiece: Bool { position < chunk.count }
+        /// The waiting piece's account (nil: rejections without one); only when `hasPiece`.
+        var pieceAccountID: Int64? { chunk[position].accountID }
 
         mutating func advance() throws {
             position += 1

@@ -18,6 +18,11 @@ final class BenchSmokeTests: XCTestCase {
         }
         let warmUp = try XCTUnwrap(lines.first { $0.hasPrefix("first night's warm-up run") }, run.out)
         XCTAssertTrue(warmUp.contains("fifth ") && warmUp.contains("full "), warmUp)
+        // The load's VACUUM marks the spend tables' pages all-visible (the job's index-only reads
+        // depend on it): the share is printed for each table at each scale.
+        let visible = try XCTUnwrap(lines.first { $0.hasPrefix("pages all-visible after the load's VACUUM") }, run.out)
+        XCTAssertEqual(visible.components(separatedBy: "%").count - 1, 4, visible)
+        XCTAssertTrue(visible.contains("fifth ") && visible.contains("full "), visible)
         let grants = try XCTUnwrap(lines.first { $0.hasPrefix("first night: ") })
         XCTAssertFalse(grants.hasPrefix("first night: 0 grants"), grants)
     }
