@@ -52,6 +52,19 @@ struct BenchCommand: ParsableCommand {
         min(max(ProcessInfo.processInfo.physicalMemory / 4 / 1_048_576, 128), 4096)
     }
 
+    /// Autovacuum is off on the bench's server; the bench runs the same maintenance itself where
+    /// autovacuum would have (after the load, between the nights) and times it apart.
+    ///
+    /// Why: autovacuum visits each database once a minute, and a visit that landed inside a
+    /// measured run vacuumed and analysed the tables the run was writing (session 14 profiled
+    /// one: 0.6 s of CPU taken from a 5.3 s first night's two cores), so whether a run paid for
+    /// it was chance. One that landed during the load held a snapshot that kept the load's
+    /// `VACUUM` from marking the top-ups' pages all-visible, and the first night's index-only
+    /// reads then fetched every top-up from the heap. In production the visit that follows a
+    /// first night's 200,000 new subjects comes once, after the job; later nights change too
+    /// few rows to trigger one.
+    static let autovacuumSetting = "autovacuum = off"
+
     var partsPerMillion: Int64 { (try? ExactDecimal(parsing: scale).minorUnits(exponent: 6)) ?? 1_000_000 }
 
     func run() throws {
@@ -61,7 +74,7 @@ struct BenchCommand: ParsableCommand {
             let rows = Int(max(10_000_000 * partsPerMillion / 1_000_000, 100))
             let server = try ThrowawayPostgres(logger: logger, settings: [
                 "work_mem = 64MB", "maintenance_work_mem = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min",
-                "shared_buffers = \(Self.sharedBuffersMB)MB",
+                "shared_buffers = \(Self.sharedBuffersMB)MB", Self.autovacuumSetting,
             ])
             defer {
                 if keepServer, (try? server.keep()) != nil {
@@ -97,6 +110,9 @@ struct BenchResult {
     var nextRSSKiB = 0
     var granted = 0
     var nextEvaluated = 0
+    /// The maintenance autovacuum would do after the first night (`VACUUM ANALYZE` of the
+    /// tables it wrote, `ANALYZE` of the day's billing rows), run by the bench between the nights.
+    var maintenanceMicros: Int64 = 0
     /// Pages of the bills and of the top-ups marked all-visible after the load, per mille.
     var allVisiblePerMille: (bills: Int64, topups: Int64) = (0, 0)
 }
@@ -176,11 +192,14 @@ struct Bench {
         // have long dealt with the first night's 200,000 new subjects (run right after the first
         // night, the next one shared the machine with them: 1.3-2.2 s for the same work).
         // (VACUUM refuses to run inside the implicit transaction of a multi-statement string.)
+        let maintenanceStart = monotonicMicroseconds()
         for statement in ["ANALYZE billing.billed_spend", "ANALYZE billing.topup_consumption",
                           "VACUUM ANALYZE recon.subject_status", "VACUUM ANALYZE recon.ineligibility_reasons",
-                          "VACUUM ANALYZE recon.credit_grants", "VACUUM ANALYZE recon.rejected_rows", "CHECKPOINT"] {
+                          "VACUUM ANALYZE recon.credit_grants", "VACUUM ANALYZE recon.rejected_rows"] {
             try db.executeScript(statement)
         }
+        result.maintenanceMicros = monotonicMicroseconds() - maintenanceStart
+        try db.executeScript("CHECKPOINT")
         let next = try runJob(conninfo: conninfo, asOf: nextNight)
         result.nextMicros = next.micros
         result.nextRSSKiB = next.rssKiB
@@ -202,12 +221,10 @@ struct Bench {
 
     /// `VACUUM ANALYZE` after the load, until the spend tables' pages are marked all-visible, as
     /// autovacuum keeps a production table's settled pages; returns the share marked (per mille).
-    ///
-    /// Why more than one `VACUUM`: a page is marked all-visible only once no open snapshot can
-    /// miss its rows, and an autovacuum `ANALYZE` that began during the load holds a snapshot
-    /// older than the load's last rows. Session 14 found a bench whose `VACUUM` ran beside one
-    /// and left every top-up page unmarked: the first night's index-only reads then fetched
-    /// each top-up from the heap, and the floor's sequential scans did not care.
+    /// A page is marked only once no open snapshot can miss its rows: with autovacuum off
+    /// (`autovacuumSetting`) the first pass marks them all, and should anything else hold a
+    /// snapshot, the check and the retry keep the bench from measuring heap fetches that a
+    /// production table would not have (the first night's reads are index-only).
     func vacuumAfterLoad(_ db: Connection) throws -> (bills: Int64, topups: Int64) {
         var marked: (bills: Int64, topups: Int64) = (0, 0)
         for _ in 0..<5 {
@@ -283,6 +300,8 @@ struct Bench {
         }
         lines.append("first night's warm-up run (not counted, as the floor's first run): "
                      + results.map { "\($0.label) \(seconds($0.firstColdMicros))" }.joined(separator: ", "))
+        lines.append("maintenance between the nights (VACUUM ANALYZE of what the first night wrote; autovacuum is off): "
+                     + results.map { "\($0.label) \(seconds($0.maintenanceMicros))" }.joined(separator: ", "))
         lines.append("pages all-visible after the load's VACUUM (bills / top-ups): "
                      + results.map { "\($0.label) \(percent($0.allVisiblePerMille.bills)) / \(percent($0.allVisiblePerMille.topups))" }
                         .joined(separator: ", "))
