@@ -46,9 +46,8 @@ public struct Evaluator: Sendable {
     /// programs that require one (partner P7), or nil when none is required. The decision is
     /// handed on from step to step by move (`consuming`), not copied: a copy retains and
     /// releases each of its strings and arrays, and a first night makes 592,000 evaluations.
-    func conclude(_ base: consuming Decision, reasons: [Reason], window: SpendWindow?, ladder: [Tier], rows: [SpendRow],
+    func conclude(_ decision: consuming Decision, reasons: [Reason], window: SpendWindow?, ladder: [Tier], rows: [SpendRow],
                   requiresCampaign: Bool, campaignAt: Instant?) throws(MoneyOverflow) -> Decision {
-        var decision = base
         decision.window = window
         var ledger: SpendLedger?
         if let window {
@@ -93,16 +92,14 @@ public struct Evaluator: Sendable {
         return pending(decision, waiting: requiresCampaign && campaignAt == nil ? .campaign : .window)
     }
 
-    func pending(_ base: consuming Decision, waiting: Waiting) -> Decision {
-        var decision = base
+    func pending(_ decision: consuming Decision, waiting: Waiting) -> Decision {
         decision.status = .pending
         decision.isFinal = false
         decision.waitingFor = waiting
         return decision
     }
 
-    func ineligible(_ base: consuming Decision, reasons: [Reason], final: Bool, at: Instant) -> Decision {
-        var decision = base
+    func ineligible(_ decision: consuming Decision, reasons: [Reason], final: Bool, at: Instant) -> Decision {
         decision.status = .ineligible
         decision.reasons = Self.distinctInOrder(reasons)
         decision.isFinal = final
@@ -124,11 +121,10 @@ public struct Evaluator: Sendable {
     }
 
     /// P10/P11: a grant, unless its decision time is at or after the credit expiry.
-    func grant(_ base: consuming Decision, tier: Tier, reachedAt: Instant, dueBy: Instant, decisionTime: Instant) -> Decision {
+    func grant(_ decision: consuming Decision, tier: Tier, reachedAt: Instant, dueBy: Instant, decisionTime: Instant) -> Decision {
         if let expiry = program.creditExpiresAt, decisionTime >= expiry {
-            return ineligible(base, reasons: [.programEnded], final: true, at: decisionTime)
+            return ineligible(decision, reasons: [.programEnded], final: true, at: decisionTime)
         }
-        var decision = base
         decision.status = .granted
         decision.isFinal = true
         decision.waitingFor = nil

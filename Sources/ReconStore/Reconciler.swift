@@ -155,7 +155,7 @@ public struct Reconciler {
     /// in `skipping`, handed to `body` account by account as its spend rows stream past. Each
     /// distinct rejected input row goes to `rejected` once.
     func forEachDecision(asOf: Instant, programID: String? = nil, logger: Logger,
-                         rejected: (Rejection) throws -> Void, _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
+                         rejected: (Rejection) throws -> Void, _ body: (consuming Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
         return try forEachDecision(asOf: asOf, programs: programs, facts: facts, logger: logger, rejected: rejected, body)
@@ -164,7 +164,7 @@ public struct Reconciler {
     /// The same pass over `facts` already read for `programs`.
     func forEachDecision(asOf: Instant, programs: [Program], facts: consuming Facts, skipping stored: StoredSubjects = StoredSubjects(),
                          logger: Logger, rejected: (Rejection) throws -> Void,
-                         _ body: (Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
+                         _ body: (consuming Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         var facts = facts
         let factReader = FactReader(connection: reader, asOf: asOf)
         var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
