@@ -146,7 +146,13 @@ public struct BinaryCopyRow {
         return minor
     }
 
-    static let powersOfTen: [Int64] = (0...18).map { power in (0..<power).reduce(1) { product, _ in product * 10 } }
+    /// 10^0 through 10^18, as a literal (which the compiler lays out statically: no lazy
+    /// initialisation checked on every access).
+    static let powersOfTen: [Int64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+    ]
 
     /// Base-10000 digits to an `ExactDecimal`. Digit groups are aligned on the decimal point
     /// and stored without leading or trailing zero groups, so n groups hold at least 4n - 6
@@ -186,20 +192,20 @@ public struct BinaryCopyRow {
     /// 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in microseconds since 1970.
     static let microsecondsFrom1970To2000: Int64 = 946_684_800 * 1_000_000
 
+    // Callers check the length first; the loads are unaligned (a field starts anywhere).
     static func bigEndianInt64(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int64 {
-        var value: UInt64 = 0
-        for index in offset..<offset + 8 { value = value << 8 | UInt64(bytes[index]) }
-        return Int64(bitPattern: value)
+        precondition(offset >= 0 && offset + 8 <= bytes.count)
+        return Int64(bitPattern: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
     }
 
     static func bigEndianInt16(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int16 {
-        Int16(bitPattern: UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]))
+        precondition(offset >= 0 && offset + 2 <= bytes.count)
+        return Int16(bitPattern: UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
     }
 
     static func bigEndianInt32(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int32 {
-        var value: UInt32 = 0
-        for index in offset..<offset + 4 { value = value << 8 | UInt32(bytes[index]) }
-        return Int32(bitPattern: value)
+        precondition(offset >= 0 && offset + 4 <= bytes.count)
+        return Int32(bitPattern: UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
     }
 
     static func problem(_ message: String) -> PostgresError {

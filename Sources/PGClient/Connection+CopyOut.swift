@@ -103,21 +103,26 @@ struct BinaryCopyParser {
             sawTrailer = true
             return false
         }
-        fields.removeAll(keepingCapacity: true)
-        for _ in 0..<max(fieldCount, 0) {
-            guard bytes.count >= offset + 4 else { throw BinaryCopyRow.problem("truncated tuple") }
-            let length = Int(BinaryCopyRow.bigEndianInt32(bytes, at: offset))
-            offset += 4
-            if length < 0 {
-                fields.append((offset, -1))
-                continue
+        // The field table is reused row after row and filled in place: appending to it was a
+        // uniqueness and a capacity check per field, millions of them a night.
+        let count = max(fieldCount, 0)
+        if fields.count != count { fields = Array(repeating: (0, -1), count: count) }
+        try fields.withUnsafeMutableBufferPointer { table in
+            for index in 0..<count {
+                guard bytes.count >= offset + 4 else { throw BinaryCopyRow.problem("truncated tuple") }
+                let length = Int(BinaryCopyRow.bigEndianInt32(bytes, at: offset))
+                offset += 4
+                if length < 0 {
+                    table[index] = (offset, -1)
+                    continue
+                }
+                guard bytes.count >= offset + length else { throw BinaryCopyRow.problem("truncated field") }
+                table[index] = (offset, length)
+                offset += length
             }
-            guard bytes.count >= offset + length else { throw BinaryCopyRow.problem("truncated field") }
-            fields.append((offset, length))
-            offset += length
+            guard offset == bytes.count else { throw BinaryCopyRow.problem("bytes after a tuple") }
+            try body(BinaryCopyRow(bytes: bytes, fields: UnsafeBufferPointer(table)))
         }
-        guard offset == bytes.count else { throw BinaryCopyRow.problem("bytes after a tuple") }
-        try fields.withUnsafeBufferPointer { try body(BinaryCopyRow(bytes: bytes, fields: $0)) }
         return true
     }
 }
