@@ -76,6 +76,32 @@ final class MigrationTests: XCTestCase {
         XCTAssertNil(refusal("DELETE FROM recon.programs WHERE program_id = 'woocommerce-us-uk'"))
     }
 
+    /// Migration 007: the later nights' read of the final subjects' keys has an index of its own,
+    /// holding just those columns of just the final rows, and the planner reads the keys from it.
+    func testTheFinalSubjectsKeysAreReadFromTheirOwnIndex() throws {
+        let f = try StoreFixture()
+        let definition = try f.db.execute("""
+            SELECT indexdef FROM pg_indexes WHERE schemaname = 'recon' AND indexname = 'subject_status_final_keys'
+            """).rows.first?.decode(0, as: String.self)
+        XCTAssertEqual(definition, """
+            CREATE INDEX subject_status_final_keys ON recon.subject_status USING btree (program_id, subject_key) \
+            INCLUDE (integration_id) WHERE final
+            """)
+        let options = try f.db.execute("SELECT reloptions::text FROM pg_class WHERE oid = 'recon.subject_status'::regclass")
+            .rows.first?.decode(0, as: String.self)
+        XCTAssertEqual(options, "{fillfactor=85,autovacuum_vacuum_scale_factor=0.02}", "autovacuum keeps its visibility map fresh")
+        try f.account(1); try f.integration(101, merchant: "m-1", account: 1)
+        try f.bill(1001, account: 1, at: "2025-11-05", amount: "600.00")
+        try f.run(asOf: "2025-12-20T00:00:00Z")
+        try f.db.executeScript("VACUUM ANALYZE recon.subject_status")
+        try f.db.execute("SET enable_seqscan = off")
+        let plan = try f.db.execute("""
+            EXPLAIN SELECT program_id::text, subject_key::text, integration_id::int8 FROM recon.subject_status WHERE final
+            """).rows.map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
+        try f.db.execute("RESET enable_seqscan")
+        XCTAssertTrue(plan.contains("Index Only Scan using subject_status_final_keys"), plan)
+    }
+
     /// Migration 006 dropped the reasons' foreign key to their subject (a locking lookup per
     /// written reason); deleting or truncating subject rows still takes their reasons along, as
     /// the key's cascade did, and nothing else.
