@@ -36,15 +36,13 @@ struct RunCommand: ParsableCommand {
         try reportingMetrics(metricsFile.map { MetricsFile(path: $0, kind: "run") }, logger: logger) {
             var outcome = MetricsFile.Outcome()
             try withExitCodes(logger: logger) {
-                let connection = try Connection(conninfo: database.db, logger: logger)
                 let asOf = self.asOf?.instant ?? Instant.now
-                let reader = try Connection(conninfo: database.db, logger: logger)
-                // The spend read is split over two readers (`SplitSpendRead`).
-                let secondReader = try Connection(conninfo: database.db, logger: logger)
-                var reconciler = Reconciler(connection: connection, reader: reader, secondReader: secondReader, logger: logger)
-                // Decision batches are written over two connections at once (`BackgroundWriter`); a
-                // dry run writes none.
-                if !dryRun { reconciler.secondWriter = try Connection(conninfo: database.db, logger: logger) }
+                // The spend read is split over two readers (`SplitSpendRead`); decision batches are
+                // written over two connections at once (`BackgroundWriter`), and a dry run writes none.
+                let connections = try Connection.open(dryRun ? 3 : 4, conninfo: database.db, logger: logger)
+                var reconciler = Reconciler(connection: connections[0], reader: connections[1], secondReader: connections[2],
+                                            logger: logger)
+                if !dryRun { reconciler.secondWriter = connections[3] }
                 reconciler.batchSize = batchSize
                 let progress = ProgressLine(label: "run")
                 reconciler.progress = progress.update

@@ -100,6 +100,50 @@ final class UnsettledFactsTests: XCTestCase {
         XCTAssertFalse(unsettled.rejections.isEmpty)
     }
 
+    /// `neededIntegrations` against its definition, computed the slow way: the unsettled rows
+    /// (not final in some program of their partner, or without an id or a partner) and every
+    /// row sharing a partner's merchant or an account with one of them, in the order read.
+    func testTheNeededIntegrationsAreTheUnsettledOnesAndTheirRivals() {
+        let usd = Currency(code: "USD")!
+        let programs = [
+            Program(id: "woo", kind: .partnerSpendMatch, partners: ["woocommerce"], markets: ["US"], windowDays: 30,
+                    lookbackDays: 60, settleDays: 15, grantSLADays: 5, conflictingPromotions: [],
+                    tiers: [Tier(country: "US", currency: usd, level: 1, threshold: 50_000, credit: 50_000)]),
+            Program(id: "shop", kind: .partnerSpendMatch, partners: ["shopify", "woocommerce"], markets: ["US"], windowDays: 30,
+                    lookbackDays: 60, settleDays: 15, grantSLADays: 5, conflictingPromotions: [],
+                    tiers: [Tier(country: "US", currency: usd, level: 1, threshold: 50_000, credit: 50_000)]),
+        ]
+        var generator = SeededGenerator(seed: 29)
+        let partners = ["woocommerce", "shopify", "wix"]
+        let rows: [RawIntegration] = (1...6000).map { id in
+            RawIntegration(integrationID: Int.random(in: 0..<200, using: &generator) == 0 ? nil : Int64(id),
+                           partner: Int.random(in: 0..<300, using: &generator) == 0 ? nil : partners.randomElement(using: &generator),
+                           merchantID: "store-\(Int.random(in: 0..<2500, using: &generator))", storeCountry: "US",
+                           accountID: Int64.random(in: 1...4000, using: &generator), accountCreatedViaIntegration: false,
+                           setUpAt: nil, firstCampaignAt: nil)
+        }
+        let openIDs = Set(rows.compactMap(\.integrationID).filter { _ in Int.random(in: 0..<12, using: &generator) == 0 })
+        let isFinal = { (program: String, id: Int64) in !openIDs.contains(id) || program == "shop" && id % 2 == 0 }
+        let programsOf = ["woocommerce": ["woo", "shop"], "shopify": ["shop"]]
+        func isUnsettled(_ row: RawIntegration) -> Bool {
+            guard let id = row.integrationID, let partner = row.partner else { return true }
+            return (programsOf[partner] ?? []).contains { !isFinal($0, id) }
+        }
+        let unsettled = rows.filter(isUnsettled)
+        let merchants = Set(unsettled.compactMap { row in row.partner.flatMap { p in row.merchantID.map { p + "|" + $0 } } })
+        let accounts = Set(unsettled.compactMap(\.accountID))
+        let expected = rows.filter { row in
+            isUnsettled(row)
+                || row.accountID.map(accounts.contains) ?? false
+                || row.partner.flatMap { p in row.merchantID.map { merchants.contains(p + "|" + $0) } } ?? false
+        }
+        let needed = FactReader.neededIntegrations(rows, programs: programs, isFinal: isFinal)
+        XCTAssertGreaterThan(unsettled.count, 150)
+        XCTAssertLessThan(needed.count, rows.count, "some rows share nothing with an unsettled one")
+        XCTAssertEqual(needed.map(\.integrationID), expected.map(\.integrationID))
+        XCTAssertEqual(needed.map(\.merchantID), expected.map(\.merchantID))
+    }
+
     private struct Pass {
         var decisions: [String: Decision] = [:]
         var rejections = Set<Rejection>()
@@ -119,5 +163,18 @@ final class UnsettledFactsTests: XCTestCase {
             pass.decisions[decision.subject.programID + " " + decision.subject.key] = decision
         }
         return pass
+    }
+}
+
+/// SplitMix64: the same rows on every run.
+private struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
