@@ -101,23 +101,11 @@ public struct Evaluator: Sendable {
 
     func ineligible(_ decision: consuming Decision, reasons: [Reason], final: Bool, at: Instant) -> Decision {
         decision.status = .ineligible
-        decision.reasons = Self.distinctInOrder(reasons)
+        decision.reasons = reasons.sortedDistinct()
         decision.isFinal = final
         decision.waitingFor = nil
         decision.decidedAt = at
         return decision
-    }
-
-    /// `reasons` sorted, each once (a sort and a pass: no set is hashed per evaluation).
-    static func distinctInOrder(_ reasons: [Reason]) -> [Reason] {
-        var sorted = reasons.sorted()
-        var kept = 0
-        for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
-            sorted[kept] = sorted[index]
-            kept += 1
-        }
-        sorted.removeLast(sorted.count - kept)
-        return sorted
     }
 
     /// P10/P11: a grant, unless its decision time is at or after the credit expiry.

@@ -29,18 +29,9 @@ public enum FinalDecision {
     public static func earliest(_ decision: Decision, existsFrom: Instant, settling: [Instant], reaching: [Instant],
                                 evaluate: (Instant) throws -> Decision) rethrows -> Decision {
         guard decision.isFinal else { return decision }
-        /// The distinct instants in `[existsFrom, end)`, in order (sorted, then equal neighbours
-        /// dropped: cheaper than hashing a row's worth of instants into a set).
+        /// The distinct instants in `[existsFrom, end)`, in order.
         func window(_ instants: [Instant], before end: Instant) -> [Instant] {
-            var inside = instants.filter { existsFrom <= $0 && $0 < end }
-            inside.sort()
-            var kept = 0
-            for index in inside.indices where kept == 0 || inside[index] != inside[kept - 1] {
-                inside[kept] = inside[index]
-                kept += 1
-            }
-            inside.removeLast(inside.count - kept)
-            return inside
+            instants.filter { existsFrom <= $0 && $0 < end }.sortedDistinct()
         }
         // A handful of evaluations per subject (two binary searches): a list beats a dictionary.
         // The tests look at the decisions where they lie in it, and only the one returned is

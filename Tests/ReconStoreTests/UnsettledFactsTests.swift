@@ -113,7 +113,7 @@ final class UnsettledFactsTests: XCTestCase {
                     lookbackDays: 60, settleDays: 15, grantSLADays: 5, conflictingPromotions: [],
                     tiers: [Tier(country: "US", currency: usd, level: 1, threshold: 50_000, credit: 50_000)]),
         ]
-        var generator = SeededGenerator(seed: 29)
+        var generator = SeededRandom(seed: 29)
         let partners = ["woocommerce", "shopify", "wix"]
         let rows: [RawIntegration] = (1...6000).map { id in
             RawIntegration(integrationID: Int.random(in: 0..<200, using: &generator) == 0 ? nil : Int64(id),
@@ -163,18 +163,5 @@ final class UnsettledFactsTests: XCTestCase {
             pass.decisions[decision.subject.programID + " " + decision.subject.key] = decision
         }
         return pass
-    }
-}
-
-/// SplitMix64: the same rows on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
