@@ -32,6 +32,16 @@ public struct BinaryCopyInWriter {
         return writer.buffer
     }
 
+    /// A writer to encode rows for comparison one after another, reusing one buffer
+    /// (`encodedFields` allocates one per row): `reset`, append, then read `encoded`.
+    public static func reusable() -> BinaryCopyInWriter { BinaryCopyInWriter() }
+
+    /// Empties the buffer, keeping its capacity (a reusable writer only).
+    public mutating func reset() { buffer.removeAll(keepingCapacity: true) }
+
+    /// What was appended since the last `reset` (a reusable writer only).
+    public var encoded: [UInt8] { buffer }
+
     public mutating func beginRow(fields: Int) throws {
         if buffer.count >= Self.chunkSize { try flush() }
         appendBigEndian(UInt16(fields))

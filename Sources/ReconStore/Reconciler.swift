@@ -83,6 +83,7 @@ public struct Reconciler {
         var newSubjects: [Decision] = []
         var rejections: [Rejection] = []
         var credit: [Currency: Int64] = [:]
+        var comparison = BinaryCopyInWriter.reusable()
         func flush() throws {
             guard let writer, !batch.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty else { return }
             try writer.submit(batch, newSubjects: newSubjects, rejections: rejections)
@@ -101,10 +102,12 @@ public struct Reconciler {
                 // An open subject still pending exactly as stored (a pending decision has no
                 // reasons, and the columns compared include its status) is left as it is:
                 // rewriting it would only move `as_of` (docs/DECISIONS.md).
-                if decision.status == .pending, decision.reasons.isEmpty,
-                   stored.isUnchanged(decision.subject, encoded: DecisionWriter.encodedForComparison(decision)) {
-                    summary.unchanged += 1
-                    return
+                if decision.status == .pending, decision.reasons.isEmpty {
+                    DecisionWriter.encodeForComparison(decision, into: &comparison)
+                    if stored.isUnchanged(decision.subject, encoded: comparison.encoded) {
+                        summary.unchanged += 1
+                        return
+                    }
                 }
                 batch.append(decision)
             } else {

@@ -1,3 +1,4 @@
+import Foundation
 import ReconRules
 
 /// The subjects that already have a stored decision when a night starts: the final ones, which
@@ -57,7 +58,11 @@ struct StoredSubjects {
     /// `as_of` and `run_id`.
     func isUnchanged(_ subject: Subject, encoded: [UInt8]) -> Bool {
         guard let range = open.decision(program: subject.programID, key: Key(subject)), !range.isEmpty else { return false }
-        return open.bytes[range].elementsEqual(encoded)
+        guard range.count == encoded.count else { return false }
+        // Compared as memory: the generic `elementsEqual` of a slice walked it byte by byte.
+        return open.bytes.withUnsafeBytes { stored in
+            encoded.withUnsafeBytes { memcmp(stored.baseAddress! + range.lowerBound, $0.baseAddress!, range.count) == 0 }
+        }
     }
 
     /// Final subjects' keys, per program.
