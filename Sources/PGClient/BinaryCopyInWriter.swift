@@ -23,17 +23,10 @@ public struct BinaryCopyInWriter {
         buffer.reserveCapacity(512)   // a decision's columns, without growing step by step
     }
 
-    /// The bytes `body` appends, exactly as they would go into a COPY: each field's 32-bit length
-    /// (-1 for NULL) and bytes. For comparing a row about to be written with a stored one read
-    /// back by `BinaryCopyRow.withEncodedFields`.
-    public static func encodedFields(_ body: (inout BinaryCopyInWriter) -> Void) -> [UInt8] {
-        var writer = BinaryCopyInWriter()
-        body(&writer)
-        return writer.buffer
-    }
-
-    /// A writer to encode rows for comparison one after another, reusing one buffer
-    /// (`encodedFields` allocates one per row): `reset`, append, then read `encoded`.
+    /// A writer that keeps the fields it is given, exactly as they would go into a COPY (each
+    /// field's 32-bit length, -1 for NULL, and bytes), to compare a row about to be written with
+    /// a stored one read back by `BinaryCopyRow.withEncodedFields`. One buffer serves row after
+    /// row: `reset`, append, then read `encoded`.
     public static func reusable() -> BinaryCopyInWriter { BinaryCopyInWriter() }
 
     /// Empties the buffer, keeping its capacity (a reusable writer only).

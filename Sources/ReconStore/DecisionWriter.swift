@@ -176,15 +176,11 @@ public struct DecisionWriter {
     /// but `as_of`, which is the last of `columnNames` and moves every night.
     static let decisionColumnNames = Array(columnNames.dropLast())
 
-    /// A decision's `decisionColumnNames` exactly as `appendStatus` writes them, to compare with
-    /// a stored row's (`StoredSubjects.isUnchanged`).
-    static func encodedForComparison(_ d: Decision) -> [UInt8] {
-        BinaryCopyInWriter.encodedFields { appendDecisionColumns(d, to: &$0) }
-    }
-
-    /// `encodedForComparison` into `writer`, a reusable one (`BinaryCopyInWriter.reusable()`):
-    /// a later night compares every open subject, and a buffer allocated for each was a tenth of
-    /// the evaluating thread's time during its spend stream.
+    /// A decision's `decisionColumnNames` exactly as `appendStatus` writes them, into `writer`, a
+    /// reusable one (`BinaryCopyInWriter.reusable()`), to compare with a stored row's
+    /// (`StoredSubjects.isUnchanged`). One buffer serves every subject: a later night compares
+    /// every open subject, and a buffer allocated for each was a tenth of the evaluating
+    /// thread's time during its spend stream.
     static func encodeForComparison(_ d: Decision, into writer: inout BinaryCopyInWriter) {
         writer.reset()
         appendDecisionColumns(d, to: &writer)

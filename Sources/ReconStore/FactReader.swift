@@ -26,8 +26,9 @@ public struct FactReader {
         var facts = Facts()
         try bindSettings(partners: Self.partners(of: programs))
         try readAccounts(Self.accountsCopy, into: &facts)
+        var partner = RepeatedText()
         try connection.copyOutBinary(Self.integrationsCopy) { row in
-            collect(InputValidation.integration(try Self.rawIntegration(row), accounts: facts.accounts),
+            collect(InputValidation.integration(try Self.rawIntegration(row, partner: &partner), accounts: facts.accounts),
                     into: &facts.integrations, &facts.rejections)
         }
         // Growing by doubling leaves up to half the array spare; a platform has 200,000 of these.
@@ -66,11 +67,6 @@ public struct FactReader {
             collect(InputValidation.enrollment(raw, accounts: facts.accounts), into: &enrollments, &facts.rejections)
         }
         facts.enrollments = Dictionary(grouping: enrollments, by: \.accountID)
-    }
-
-    static func rawIntegration(_ row: BinaryCopyRow) throws -> RawIntegration {
-        var partner = RepeatedText()
-        return try rawIntegration(row, partner: &partner)
     }
 
     /// A row of `integrationsCopy`, its partner's text kept from the row before when the bytes

@@ -80,7 +80,7 @@ struct StoredSubjects {
         }
     }
 
-    /// Open subjects' stored decisions, as `DecisionWriter.encodedForComparison` would write
+    /// Open subjects' stored decisions, as `DecisionWriter.encodeForComparison` writes
     /// them, per program: each a range of `bytes` (empty when not known).
     struct Open {
         private var decisions = ProgramSlots<[Key: Range<Int>]>()

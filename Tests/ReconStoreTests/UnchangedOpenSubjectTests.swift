@@ -70,12 +70,14 @@ final class UnchangedOpenSubjectTests: XCTestCase {
 
     /// Byte comparison treats a NULL and an empty value, and neighbouring fields, apart.
     func testTheEncodedFieldsOfARowAreItsLengthsAndBytes() throws {
-        let bytes = BinaryCopyInWriter.encodedFields { writer in
-            writer.text("ab")
-            writer.text(nil)
-            writer.text("")
-            writer.int64(7)
-        }
+        var writer = BinaryCopyInWriter.reusable()
+        writer.text("stale")
+        writer.reset()
+        writer.text("ab")
+        writer.text(nil)
+        writer.text("")
+        writer.int64(7)
+        let bytes = writer.encoded
         XCTAssertEqual(bytes, [0, 0, 0, 2, 97, 98, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7])
         let connection = try StoreFixture().db
         var read: [[UInt8]] = []
