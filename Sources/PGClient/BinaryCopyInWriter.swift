@@ -24,16 +24,23 @@ public struct BinaryCopyInWriter {
     }
 
     /// A writer that keeps the fields it is given, exactly as they would go into a COPY (each
-    /// field's 32-bit length, -1 for NULL, and bytes), to compare a row about to be written with
-    /// a stored one read back by `BinaryCopyRow.withEncodedFields`. One buffer serves row after
-    /// row: `reset`, append, then read `encoded`.
+    /// field's 32-bit length, -1 for NULL, and bytes), to digest or compare a row about to be
+    /// written without writing it. One buffer serves row after row: `reset`, append, then
+    /// `withBytes(from: 0)`.
     public static func reusable() -> BinaryCopyInWriter { BinaryCopyInWriter() }
 
     /// Empties the buffer, keeping its capacity (a reusable writer only).
     public mutating func reset() { buffer.removeAll(keepingCapacity: true) }
 
-    /// What was appended since the last `reset` (a reusable writer only).
-    public var encoded: [UInt8] { buffer }
+    /// Where the next field will start among the buffered bytes. Within a row it stays valid for
+    /// `withBytes(from:)`: the buffer is only ever sent between rows.
+    public var position: Int { buffer.count }
+
+    /// The bytes appended since `position` was `start`, valid only inside `body`: the fields of
+    /// the row being written, in their COPY form.
+    public func withBytes<T>(from start: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+    }
 
     public mutating func beginRow(fields: Int) throws {
         if buffer.count >= Self.chunkSize { try flush() }
@@ -105,6 +112,13 @@ public struct BinaryCopyInWriter {
         appendBigEndian(UInt16(minorUnits < 0 ? 0x4000 : 0))
         appendBigEndian(UInt16(scale))
         for group in groups[trailingZeros...].reversed() { appendBigEndian(group) }
+    }
+
+    /// A `bytea` field; nil for NULL.
+    public mutating func bytea(_ value: UnsafeRawBufferPointer?) {
+        guard let value else { return null() }
+        appendBigEndian(UInt32(value.count))
+        buffer.append(contentsOf: value)
     }
 
     /// A one-dimensional `text[]` field without NULL elements (an empty array for none).

@@ -51,17 +51,6 @@ public struct BinaryCopyRow {
         try body(try field(index))
     }
 
-    /// Fields `range` exactly as they arrived, each one's 32-bit length (-1 for NULL) followed by
-    /// its bytes: the form `BinaryCopyInWriter` writes them in, so a stored row can be compared
-    /// with one about to be written byte for byte. Valid only inside `body`.
-    public func withEncodedFields<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        guard !range.isEmpty else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        guard range.lowerBound >= 0, range.upperBound <= fields.count else { throw Self.problem("no fields \(range)") }
-        let first = fields[range.lowerBound].start - 4
-        let last = fields[range.upperBound - 1]
-        return try body(UnsafeRawBufferPointer(rebasing: bytes[first..<last.start + max(last.length, 0)]))
-    }
-
     /// The first byte of a one-byte `text` or `"char"` field (a tag); nil for NULL or empty.
     public func byte(_ index: Int) throws(PostgresError) -> UInt8? {
         guard let field = try field(index), !field.isEmpty else { return nil }

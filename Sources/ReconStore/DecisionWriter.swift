@@ -22,18 +22,22 @@ public struct DecisionWriter {
                 excluded_tax numeric, excluded_credit numeric, excluded_unpaid numeric, excluded_before_window numeric,
                 next_tier integer, next_threshold numeric, window_start timestamptz, window_end timestamptz,
                 cutoff timestamptz, reached_at timestamptz, due_by timestamptz, expires_at timestamptz,
-                decided_at timestamptz, as_of timestamptz, reasons text[], payment_mode text
+                decided_at timestamptz, as_of timestamptz, decision_digest bytea, reasons text[], payment_mode text
             )
             """)
     }
 
-    /// The decision columns shared by the staging table and `recon.subject_status`.
-    static let columnNames = [
+    /// The columns that make a decision, and so tell whether an open subject's decision changed
+    /// (`DecisionDigest`): every column `appendStatus` writes but the last two.
+    static let decisionColumnNames = [
         "program_id", "subject_key", "subject", "integration_id", "partner", "merchant_id", "promo_code", "account_id",
         "country", "currency", "status", "final", "waiting_for", "tier", "credit", "qualifying_spend", "excluded_tax",
         "excluded_credit", "excluded_unpaid", "excluded_before_window", "next_tier", "next_threshold", "window_start",
-        "window_end", "cutoff", "reached_at", "due_by", "expires_at", "decided_at", "as_of",
+        "window_end", "cutoff", "reached_at", "due_by", "expires_at", "decided_at",
     ]
+    /// The columns shared by the staging table and `recon.subject_status`: the decision, the
+    /// instant it was made as of (which moves every night) and the decision's digest.
+    static let columnNames = decisionColumnNames + ["as_of", "decision_digest"]
     static let columns = columnNames.joined(separator: ", ")
     /// `SET col = EXCLUDED.col, ...` for every column but the key.
     static let updates = columnNames.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
@@ -172,28 +176,30 @@ public struct DecisionWriter {
             """, [rejections.map(\.table), rejections.map(\.key), rejections.map(\.problem), runID])
     }
 
-    /// The columns that tell whether an open subject's decision changed: every decision column
-    /// but `as_of`, which is the last of `columnNames` and moves every night.
-    static let decisionColumnNames = Array(columnNames.dropLast())
-
-    /// A decision's `decisionColumnNames` exactly as `appendStatus` writes them, into `writer`, a
-    /// reusable one (`BinaryCopyInWriter.reusable()`), to compare with a stored row's
+    /// The digest of a decision as `appendStatus` stores it, made in `writer`, a reusable one
+    /// (`BinaryCopyInWriter.reusable()`), to compare with a stored row's
     /// (`StoredSubjects.isUnchanged`). One buffer serves every subject: a later night compares
     /// every open subject, and a buffer allocated for each was a tenth of the evaluating
     /// thread's time during its spend stream.
-    static func encodeForComparison(_ d: Decision, into writer: inout BinaryCopyInWriter) {
+    static func digest(of d: Decision, using writer: inout BinaryCopyInWriter) -> DecisionDigest {
         writer.reset()
         appendDecisionColumns(d, to: &writer)
+        return writer.withBytes(from: 0) { DecisionDigest(of: $0) }
     }
 
     /// The `columnNames` of one decision, in order, in binary: amounts as exact `numeric` with
     /// the currency's digits (what `Currency.format` prints), times as `timestamptz`.
+    /// An open decision's digest is made from the bytes just written; a final one has none (no
+    /// night compares it again).
     static func appendStatus(_ d: Decision, to w: inout BinaryCopyInWriter) {
+        let start = w.position
         appendDecisionColumns(d, to: &w)
+        let digest = d.isFinal ? nil : w.withBytes(from: start) { DecisionDigest(of: $0) }
         w.instant(d.asOf)
+        if let digest { digest.withBytes { w.bytea($0) } } else { w.null() }
     }
 
-    /// `decisionColumnNames`: every column of `appendStatus` but the last, `as_of`.
+    /// `decisionColumnNames`: every column of `appendStatus` but the last two.
     static func appendDecisionColumns(_ d: Decision, to w: inout BinaryCopyInWriter) {
         let exponent = d.currency.exponent
         func money(_ minor: Int64?) { w.numeric(minorUnits: minor, scale: exponent) }

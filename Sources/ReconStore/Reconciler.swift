@@ -111,8 +111,7 @@ public struct Reconciler {
                 // reasons, and the columns compared include its status) is left as it is:
                 // rewriting it would only move `as_of` (docs/DECISIONS.md).
                 if decision.status == .pending, decision.reasons.isEmpty {
-                    DecisionWriter.encodeForComparison(decision, into: &comparison)
-                    if stored.isUnchanged(decision.subject, encoded: comparison.encoded) {
+                    if stored.isUnchanged(decision.subject, digest: DecisionWriter.digest(of: decision, using: &comparison)) {
                         summary.unchanged += 1
                         return
                     }
@@ -291,18 +290,19 @@ public struct Reconciler {
         return final
     }
 
-    /// Open subjects with their decision columns as `DecisionWriter` writes them: a night leaves
-    /// an open subject whose decision did not change as it is (docs/DECISIONS.md).
+    /// Open subjects with their decisions' digests (`DecisionDigest`): a night leaves an open
+    /// subject whose decision did not change as it is (docs/DECISIONS.md). Migration 008's
+    /// partial index of the open rows finds them without a pass over the final ones.
     static func loadOpenSubjects(_ connection: Connection) throws -> StoredSubjects.Open {
         var open = StoredSubjects.Open()
         var keys = StoredKeyDecoder()
-        let columns = DecisionWriter.decisionColumnNames
         try connection.copyOutBinary("""
-            COPY (SELECT \(columns.joined(separator: ", ")) FROM recon.subject_status WHERE NOT final)
+            COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea
+                  FROM recon.subject_status WHERE NOT final)
             TO STDOUT (FORMAT binary)
             """) { row in
-            guard let (program, key) = try keys.decode(row, key: 1, integrationID: 3) else { return }
-            try row.withEncodedFields(0..<columns.count) { open.insert(program: program, key: key, encoded: $0) }
+            guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
+            open.insert(program: program, key: key, digest: try row.withBytes(3) { DecisionDigest(stored: $0) })
         }
         return open
     }

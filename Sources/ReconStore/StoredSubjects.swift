@@ -1,4 +1,3 @@
-import Foundation
 import ReconRules
 
 /// The subjects that already have a stored decision when a night starts: the final ones, which
@@ -29,13 +28,13 @@ struct StoredSubjects {
         insert(program: program, key: Key(subject), final: isFinal)
     }
 
-    /// An open subject inserted here has no stored decision to compare with (`isUnchanged`
-    /// false): `Open.insert(program:key:encoded:)` gives it one.
+    /// An open subject inserted here has no stored digest to compare with (`isUnchanged`
+    /// false): `Open.insert(program:key:digest:)` gives it one.
     mutating func insert(program: String, key: Key, final isFinal: Bool) {
         if isFinal {
             final.insert(program: program, key: key)
         } else {
-            open.insert(program: program, key: key, encoded: UnsafeRawBufferPointer(start: nil, count: 0))
+            open.insert(program: program, key: key, digest: nil)
         }
     }
 
@@ -50,19 +49,14 @@ struct StoredSubjects {
 
     func isStored(_ subject: Subject) -> Bool {
         let key = Key(subject)
-        return final.contains(program: subject.programID, key: key) || open.decision(program: subject.programID, key: key) != nil
+        return final.contains(program: subject.programID, key: key) || open.contains(program: subject.programID, key: key)
     }
 
-    /// Whether `subject`'s stored open decision is exactly `encoded` (byte for byte, so every
-    /// compared column holds the same value): then writing it again would change nothing but
-    /// `as_of` and `run_id`.
-    func isUnchanged(_ subject: Subject, encoded: [UInt8]) -> Bool {
-        guard let range = open.decision(program: subject.programID, key: Key(subject)), !range.isEmpty else { return false }
-        guard range.count == encoded.count else { return false }
-        // Compared as memory: the generic `elementsEqual` of a slice walked it byte by byte.
-        return open.bytes.withUnsafeBytes { stored in
-            encoded.withUnsafeBytes { memcmp(stored.baseAddress! + range.lowerBound, $0.baseAddress!, range.count) == 0 }
-        }
+    /// Whether `subject`'s stored open decision has `digest` (so, but for a 128-bit accident,
+    /// every decision column holds the same value): then writing it again would change nothing
+    /// but `as_of` and `run_id`.
+    func isUnchanged(_ subject: Subject, digest: DecisionDigest) -> Bool {
+        open.digest(program: subject.programID, key: Key(subject)) == digest
     }
 
     /// Final subjects' keys, per program.
@@ -80,21 +74,23 @@ struct StoredSubjects {
         }
     }
 
-    /// Open subjects' stored decisions, as `DecisionWriter.encodeForComparison` writes
-    /// them, per program: each a range of `bytes` (empty when not known).
+    /// Open subjects' keys and their stored decisions' digests (nil when there is none), per
+    /// program.
     struct Open {
-        private var decisions = ProgramSlots<[Key: Range<Int>]>()
-        private(set) var bytes: [UInt8] = []
+        private var digests = ProgramSlots<[Key: DecisionDigest?]>()
 
-        mutating func insert(program: String, key: Key, encoded: UnsafeRawBufferPointer) {
-            let slot = decisions.slot(of: program, making: [:])
-            let start = bytes.count
-            bytes.append(contentsOf: encoded)
-            decisions[slot][key] = start..<bytes.count
+        mutating func insert(program: String, key: Key, digest: DecisionDigest?) {
+            let slot = digests.slot(of: program, making: [:])
+            digests[slot][key] = .some(digest)
         }
 
-        func decision(program: String, key: Key) -> Range<Int>? {
-            decisions.slot(of: program).flatMap { decisions[$0][key] }
+        func contains(program: String, key: Key) -> Bool {
+            digests.slot(of: program).map { digests[$0][key] != nil } ?? false
+        }
+
+        /// The stored digest; nil when the subject is not open or has none.
+        func digest(program: String, key: Key) -> DecisionDigest? {
+            digests.slot(of: program).flatMap { digests[$0][key] ?? nil }
         }
     }
 

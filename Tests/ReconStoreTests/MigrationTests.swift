@@ -102,6 +102,45 @@ final class MigrationTests: XCTestCase {
         XCTAssertTrue(plan.contains("Index Only Scan using subject_status_final_keys"), plan)
     }
 
+    /// Migration 008: the open subjects' keys and digests are found through a partial index of
+    /// the open rows, not a pass over every row; the index holds no column a night's update of an
+    /// open subject changes.
+    func testTheOpenSubjectsAreFoundThroughTheirOwnIndex() throws {
+        let f = try StoreFixture()
+        let definition = try f.db.execute("""
+            SELECT indexdef FROM pg_indexes WHERE schemaname = 'recon' AND indexname = 'subject_status_open_keys'
+            """).rows.first?.decode(0, as: String.self)
+        XCTAssertEqual(definition, """
+            CREATE INDEX subject_status_open_keys ON recon.subject_status USING btree (program_id, subject_key) WHERE (NOT final)
+            """)
+        for i in Int64(1)...40 {
+            try f.account(i, firstCash: i % 4 == 0 ? nil : "2025-11-01")
+            try f.integration(100 + i, merchant: "m-\(i)", account: i)
+            try f.bill(1000 + i, account: i, at: "2025-11-05", amount: i % 2 == 0 ? "600.00" : "20.00")
+        }
+        try f.run(asOf: "2025-11-20T00:00:00Z")
+        try f.db.executeScript("VACUUM ANALYZE recon.subject_status")
+        try f.db.execute("SET enable_seqscan = off")
+        let plan = try f.db.execute("""
+            EXPLAIN SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea
+            FROM recon.subject_status WHERE NOT final
+            """).rows.map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
+        try f.db.execute("RESET enable_seqscan")
+        XCTAssertTrue(plan.contains("subject_status_open_keys"), plan)
+        // A later night's update of a still-open subject stays a heap-only (HOT) update.
+        let before = try f.count("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'recon.subject_status'::regclass")
+        try f.bill(5000, account: 1, at: "2025-11-20T12:00:00Z", amount: "5.00")
+        let later = try f.run(asOf: "2025-11-21T00:00:00Z")
+        XCTAssertGreaterThan(later.written, 0)
+        var hot = before
+        for _ in 0..<50 where hot == before {   // the statistics arrive asynchronously
+            usleep(100_000)
+            try f.db.execute("SELECT pg_stat_clear_snapshot()")
+            hot = try f.count("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'recon.subject_status'::regclass")
+        }
+        XCTAssertGreaterThan(hot, before)
+    }
+
     /// Migration 006 dropped the reasons' foreign key to their subject (a locking lookup per
     /// written reason); deleting or truncating subject rows still takes their reasons along, as
     /// the key's cascade did, and nothing else.

@@ -1,6 +1,5 @@
 @testable import ReconStore
 import Foundation
-import PGClient
 import ReconRules
 import XCTest
 
@@ -68,24 +67,27 @@ final class UnchangedOpenSubjectTests: XCTestCase {
         XCTAssertEqual(again.written, 0)
     }
 
-    /// Byte comparison treats a NULL and an empty value, and neighbouring fields, apart.
-    func testTheEncodedFieldsOfARowAreItsLengthsAndBytes() throws {
-        var writer = BinaryCopyInWriter.reusable()
-        writer.text("stale")
-        writer.reset()
-        writer.text("ab")
-        writer.text(nil)
-        writer.text("")
-        writer.int64(7)
-        let bytes = writer.encoded
-        XCTAssertEqual(bytes, [0, 0, 0, 2, 97, 98, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7])
-        let connection = try StoreFixture().db
-        var read: [[UInt8]] = []
-        try connection.copyOutBinary("COPY (SELECT 'ab'::text, NULL::text, ''::text, 7::int8) TO STDOUT (FORMAT binary)") { row in
-            try row.withEncodedFields(0..<4) { read.append(Array($0)) }
-            try row.withEncodedFields(1..<3) { read.append(Array($0)) }
-        }
-        XCTAssertEqual(read, [bytes, [255, 255, 255, 255, 0, 0, 0, 0]])
+    /// A row written before migration 008 has no digest: it compares as changed, is rewritten
+    /// once with its digest, and is left as it is from then on. A final row has no digest.
+    func testARowWithoutADigestIsRewrittenOnceAndFinalRowsHaveNone() throws {
+        let f = try StoreFixture()
+        try f.populate(subjects: 60)
+        try f.run(asOf: "2025-11-10")
+        let pending = try f.count("SELECT count(*) FROM recon.subject_status WHERE status = 'pending'")
+        XCTAssertGreaterThan(pending, 10)
+        let open = try f.count("SELECT count(*) FROM recon.subject_status WHERE NOT final")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status WHERE final AND decision_digest IS NOT NULL"), 0)
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM recon.subject_status WHERE NOT final AND octet_length(decision_digest) IS DISTINCT FROM 16
+            """), 0, "every open row has a 16-byte digest")
+        try f.db.execute("UPDATE recon.subject_status SET decision_digest = NULL")
+        let rewritten = try f.run(asOf: "2025-11-10")
+        XCTAssertEqual(rewritten.unchanged, 0)
+        XCTAssertEqual(rewritten.written, open, "every open row gets its digest back; final rows keep none")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status WHERE final AND decision_digest IS NOT NULL"), 0)
+        let again = try f.run(asOf: "2025-11-10")
+        XCTAssertEqual(again.unchanged, pending)
+        XCTAssertEqual(again.written, 0)
     }
 
     struct StoredRow {
