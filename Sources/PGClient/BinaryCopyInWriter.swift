@@ -17,31 +17,6 @@ public struct BinaryCopyInWriter {
         buffer.append(contentsOf: Self.header)
     }
 
-    /// A writer that keeps what it is given instead of sending it: no header, no row starts.
-    private init() {
-        send = { _ in false }
-        buffer.reserveCapacity(512)   // a decision's columns, without growing step by step
-    }
-
-    /// A writer that keeps the fields it is given, exactly as they would go into a COPY (each
-    /// field's 32-bit length, -1 for NULL, and bytes), to digest or compare a row about to be
-    /// written without writing it. One buffer serves row after row: `reset`, append, then
-    /// `withBytes(from: 0)`.
-    public static func reusable() -> BinaryCopyInWriter { BinaryCopyInWriter() }
-
-    /// Empties the buffer, keeping its capacity (a reusable writer only).
-    public mutating func reset() { buffer.removeAll(keepingCapacity: true) }
-
-    /// Where the next field will start among the buffered bytes. Within a row it stays valid for
-    /// `withBytes(from:)`: the buffer is only ever sent between rows.
-    public var position: Int { buffer.count }
-
-    /// The bytes appended since `position` was `start`, valid only inside `body`: the fields of
-    /// the row being written, in their COPY form.
-    public func withBytes<T>(from start: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-    }
-
     public mutating func beginRow(fields: Int) throws {
         if buffer.count >= Self.chunkSize { try flush() }
         appendBigEndian(UInt16(fields))

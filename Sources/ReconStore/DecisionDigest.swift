@@ -1,11 +1,17 @@
+import Exact
+import ReconRules
+
 /// The digest of an open subject's decision, stored beside it (`recon.subject_status.decision_digest`)
 /// so that a later night can tell whether its new decision changed without reading the stored
-/// one back: SipHash-2-4-128 of the decision's columns exactly as `DecisionWriter` writes them
-/// (`DecisionWriter.decisionColumnNames`: every column but `as_of`, `run_id` and the digest).
+/// one back: SipHash-2-4-128 of the decision's columns (`DecisionWriter.decisionColumnNames`:
+/// every column but `as_of`, `run_id` and the digest) in a canonical form of their own (`Input`).
 ///
 /// Why: reading the open subjects' 29 decision columns back every night took a sequential scan
-/// of the whole table and most of a server core for 0.1 s; their keys and digests come from a
-/// partial index of the open rows in a fraction of that (docs/PERFORMANCE.md, session 15).
+/// of the whole table and a server core for 0.07–0.09 s; their keys and digests come from a
+/// partial index of the open rows in a fraction of that (docs/PERFORMANCE.md, session 15). And
+/// why not the digest of the COPY row itself: each amount's `numeric` send form is base-10000
+/// digit groups, made again for every open subject compared, a tenth of a later night's
+/// evaluating thread; the canonical form takes the amount's integer as it is.
 ///
 /// What a collision would cost: a night compares only a new decision that is pending without
 /// reasons, and leaves it unwritten only when its digest equals the stored one. Two different
@@ -21,9 +27,70 @@ struct DecisionDigest: Hashable {
     private static let key0: UInt64 = 0x7370_656e_642d_7265   // "spend-re"
     private static let key1: UInt64 = 0x636f_6e2d_6f70_656e   // "con-open"
 
-    /// The digest of `encoded`, a decision's columns in COPY's binary field form.
-    init(of encoded: UnsafeRawBufferPointer) {
-        (first, second) = SipHash128.hash(encoded, key0: Self.key0, key1: Self.key1)
+    /// The digest of `bytes`.
+    init(of bytes: UnsafeRawBufferPointer) {
+        (first, second) = SipHash128.hash(bytes, key0: Self.key0, key1: Self.key1)
+    }
+
+    /// The digest of a decision's columns, made in `input` (reused from one decision to the next).
+    init(of decision: Decision, using input: inout Input) {
+        input.reset()
+        DecisionWriter.appendDecisionColumns(decision, to: &input)
+        self = input.bytes.withUnsafeBytes { DecisionDigest(of: $0) }
+    }
+
+    /// The bytes a decision's digest is taken of: each column's value as a type mark and its
+    /// bytes (little-endian integers; a text's UTF-8 after its 32-bit length; an amount's
+    /// exponent, then its minor units), a NULL as a mark of its own. The columns come in a fixed
+    /// order and each value's length follows from its mark, so two different decisions never
+    /// give the same bytes.
+    struct Input: DecisionColumnSink {
+        private(set) var bytes: [UInt8] = []
+
+        init() { bytes.reserveCapacity(512) }
+
+        mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+        mutating func text(_ value: String?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(1)
+            put(UInt32(value.utf8.count))
+            bytes.append(contentsOf: value.utf8)
+        }
+
+        mutating func int64(_ value: Int64?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(2)
+            put(UInt64(bitPattern: value))
+        }
+
+        mutating func int32(_ value: Int32?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(3)
+            put(UInt32(bitPattern: value))
+        }
+
+        mutating func bool(_ value: Bool?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(value ? 5 : 4)
+        }
+
+        mutating func instant(_ value: Instant?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(6)
+            put(UInt64(bitPattern: value.microsecondsSinceEpoch))
+        }
+
+        mutating func money(_ minorUnits: Int64?, exponent: Int) {
+            guard let minorUnits else { return bytes.append(0) }
+            bytes.append(7)
+            bytes.append(UInt8(truncatingIfNeeded: exponent))
+            put(UInt64(bitPattern: minorUnits))
+        }
+
+        private mutating func put<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
     }
 
     /// A stored digest; nil for NULL (a row written before migration 008, or a final one) or a

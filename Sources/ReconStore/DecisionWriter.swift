@@ -77,9 +77,10 @@ public struct DecisionWriter {
     private func insertNew(_ decisions: [Decision]) throws -> Int {
         let inserted = try connection.copyInBinary(
             "COPY recon.subject_status (\(Self.columns), run_id) FROM STDIN (FORMAT binary)") { writer in
+            var digestInput = DecisionDigest.Input()
             for decision in decisions {
                 try writer.beginRow(fields: Self.columnNames.count + 1)
-                Self.appendStatus(decision, to: &writer)
+                Self.appendStatus(decision, to: &writer, digestInput: &digestInput)
                 writer.int64(runID)
             }
         }
@@ -115,9 +116,10 @@ public struct DecisionWriter {
         try connection.execute("TRUNCATE stage_decisions")
         try connection.copyInBinary(
             "COPY stage_decisions (\(Self.columns), reasons, payment_mode) FROM STDIN (FORMAT binary)") { writer in
+            var digestInput = DecisionDigest.Input()
             for decision in decisions {
                 try writer.beginRow(fields: Self.columnNames.count + 2)
-                Self.appendStatus(decision, to: &writer)
+                Self.appendStatus(decision, to: &writer, digestInput: &digestInput)
                 writer.textArray(decision.reasons.map(\.rawValue))
                 writer.text(decision.paymentMode)
             }
@@ -176,33 +178,22 @@ public struct DecisionWriter {
             """, [rejections.map(\.table), rejections.map(\.key), rejections.map(\.problem), runID])
     }
 
-    /// The digest of a decision as `appendStatus` stores it, made in `writer`, a reusable one
-    /// (`BinaryCopyInWriter.reusable()`), to compare with a stored row's
-    /// (`StoredSubjects.isUnchanged`). One buffer serves every subject: a later night compares
-    /// every open subject, and a buffer allocated for each was a tenth of the evaluating
-    /// thread's time during its spend stream.
-    static func digest(of d: Decision, using writer: inout BinaryCopyInWriter) -> DecisionDigest {
-        writer.reset()
-        appendDecisionColumns(d, to: &writer)
-        return writer.withBytes(from: 0) { DecisionDigest(of: $0) }
-    }
-
-    /// The `columnNames` of one decision, in order, in binary: amounts as exact `numeric` with
-    /// the currency's digits (what `Currency.format` prints), times as `timestamptz`.
-    /// An open decision's digest is made from the bytes just written; a final one has none (no
-    /// night compares it again).
-    static func appendStatus(_ d: Decision, to w: inout BinaryCopyInWriter) {
-        let start = w.position
+    /// An open decision's digest (`DecisionDigest`) is stored with it, made in `input`; a final
+    /// one has none (no night compares it again).
+    static func appendStatus(_ d: Decision, to w: inout BinaryCopyInWriter, digestInput input: inout DecisionDigest.Input) {
         appendDecisionColumns(d, to: &w)
-        let digest = d.isFinal ? nil : w.withBytes(from: start) { DecisionDigest(of: $0) }
         w.instant(d.asOf)
-        if let digest { digest.withBytes { w.bytea($0) } } else { w.null() }
+        if d.isFinal {
+            w.null()
+        } else {
+            DecisionDigest(of: d, using: &input).withBytes { w.bytea($0) }
+        }
     }
 
     /// `decisionColumnNames`: every column of `appendStatus` but the last two.
-    static func appendDecisionColumns(_ d: Decision, to w: inout BinaryCopyInWriter) {
+    static func appendDecisionColumns<Sink: DecisionColumnSink>(_ d: Decision, to w: inout Sink) {
         let exponent = d.currency.exponent
-        func money(_ minor: Int64?) { w.numeric(minorUnits: minor, scale: exponent) }
+        func money(_ minor: Int64?) { w.money(minor, exponent: exponent) }
         let grantedTier = d.status == .granted ? d.tier : nil
         w.text(d.subject.programID)
         w.text(d.subject.key)

@@ -91,7 +91,7 @@ public struct Reconciler {
         var newSubjects: [Decision] = []
         var rejections: [Rejection] = []
         var credit: [Currency: Int64] = [:]
-        var comparison = BinaryCopyInWriter.reusable()
+        var digestInput = DecisionDigest.Input()
         func flush() throws {
             guard let writer, !batch.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty else { return }
             try writer.submit(batch, newSubjects: newSubjects, rejections: rejections)
@@ -106,19 +106,23 @@ public struct Reconciler {
             if decision.status == .granted, let tier = decision.tier {
                 credit[tier.currency, default: 0] += tier.credit
             }
-            if stored.isStored(decision.subject) {
+            switch stored.standing(of: decision.subject) {
+            case .absent:
+                newSubjects.append(decision)
+            case let .open(digest):
                 // An open subject still pending exactly as stored (a pending decision has no
-                // reasons, and the columns compared include its status) is left as it is:
+                // reasons, and the columns digested include its status) is left as it is:
                 // rewriting it would only move `as_of` (docs/DECISIONS.md).
-                if decision.status == .pending, decision.reasons.isEmpty {
-                    if stored.isUnchanged(decision.subject, digest: DecisionWriter.digest(of: decision, using: &comparison)) {
-                        summary.unchanged += 1
-                        return
-                    }
+                if let digest, decision.status == .pending, decision.reasons.isEmpty,
+                   DecisionDigest(of: decision, using: &digestInput) == digest {
+                    summary.unchanged += 1
+                    return
                 }
                 batch.append(decision)
-            } else {
-                newSubjects.append(decision)
+            case .final:
+                // Never evaluated (final subjects are skipped); written, it would meet the
+                // stored row rather than be inserted beside it.
+                batch.append(decision)
             }
             if batch.count + newSubjects.count / max(newSubjectBatchFactor, 1) >= batchSize { try flush() }
         }

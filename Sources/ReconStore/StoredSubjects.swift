@@ -47,16 +47,19 @@ struct StoredSubjects {
         final.contains(program: program, key: .integration(integrationID))
     }
 
-    func isStored(_ subject: Subject) -> Bool {
+    /// Where a subject about to be written stands: with no stored row, open (with its stored
+    /// decision's digest, nil when it has none), or final. One lookup for an open subject, the
+    /// usual case on a later night.
+    func standing(of subject: Subject) -> Standing {
         let key = Key(subject)
-        return final.contains(program: subject.programID, key: key) || open.contains(program: subject.programID, key: key)
+        if let digest = open.digest(program: subject.programID, key: key) { return .open(digest) }
+        return final.contains(program: subject.programID, key: key) ? .final : .absent
     }
 
-    /// Whether `subject`'s stored open decision has `digest` (so, but for a 128-bit accident,
-    /// every decision column holds the same value): then writing it again would change nothing
-    /// but `as_of` and `run_id`.
-    func isUnchanged(_ subject: Subject, digest: DecisionDigest) -> Bool {
-        open.digest(program: subject.programID, key: Key(subject)) == digest
+    enum Standing: Equatable {
+        case absent
+        case open(DecisionDigest?)
+        case final
     }
 
     /// Final subjects' keys, per program.
@@ -75,22 +78,30 @@ struct StoredSubjects {
     }
 
     /// Open subjects' keys and their stored decisions' digests (nil when there is none), per
-    /// program.
+    /// program; an integration's by its id, any other by its text.
     struct Open {
-        private var digests = ProgramSlots<[Key: DecisionDigest?]>()
+        private var digests = ProgramSlots<Digests>()
 
         mutating func insert(program: String, key: Key, digest: DecisionDigest?) {
-            let slot = digests.slot(of: program, making: [:])
-            digests[slot][key] = .some(digest)
+            let slot = digests.slot(of: program, making: Digests())
+            switch key {
+            case let .integration(id): digests[slot].integrations[id] = .some(digest)
+            case let .text(text): digests[slot].texts[text] = .some(digest)
+            }
         }
 
-        func contains(program: String, key: Key) -> Bool {
-            digests.slot(of: program).map { digests[$0][key] != nil } ?? false
+        /// nil: not open; `.some(nil)`: open without a stored digest.
+        func digest(program: String, key: Key) -> DecisionDigest?? {
+            guard let slot = digests.slot(of: program) else { return nil }
+            switch key {
+            case let .integration(id): return digests[slot].integrations[id]
+            case let .text(text): return digests[slot].texts[text]
+            }
         }
 
-        /// The stored digest; nil when the subject is not open or has none.
-        func digest(program: String, key: Key) -> DecisionDigest? {
-            digests.slot(of: program).flatMap { digests[$0][key] ?? nil }
+        struct Digests {
+            var integrations: [Int64: DecisionDigest?] = [:]
+            var texts: [String: DecisionDigest?] = [:]
         }
     }
 

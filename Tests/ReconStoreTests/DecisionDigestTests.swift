@@ -1,6 +1,8 @@
+import Exact
 @testable import ReconStore
 import Foundation
 import PGClient
+import ReconRules
 import XCTest
 
 /// The digest that tells a changed open decision from an unchanged one (`DecisionDigest`).
@@ -36,25 +38,28 @@ final class DecisionDigestTests: XCTestCase {
         XCTAssertNil((stored + [0]).withUnsafeBytes { DecisionDigest(stored: $0) })
     }
 
-    /// The digest is taken over the fields as COPY carries them, each with its length (-1 for
-    /// NULL): a NULL and an empty value, or one text split differently over two fields, are
-    /// different inputs and get different digests.
-    func testFieldsAreDigestedWithTheirLengths() {
-        func digest(_ fields: [String?]) -> DecisionDigest {
-            var writer = BinaryCopyInWriter.reusable()
-            writer.text("left over from the row before")
-            writer.reset()
-            for field in fields { writer.text(field) }
-            return writer.withBytes(from: 0) { DecisionDigest(of: $0) }
+    /// The digest's input marks each value with its type and a text with its length: a NULL and
+    /// an empty text, one text split differently over two columns, a NULL and a zero, or the same
+    /// minor units at another exponent, are different inputs and get different digests.
+    func testEveryValueIsDigestedWithItsTypeAndLength() {
+        func digest(_ fill: (inout DecisionDigest.Input) -> Void) -> DecisionDigest {
+            var input = DecisionDigest.Input()
+            input.text("left over from the decision before")
+            input.reset()
+            fill(&input)
+            return input.bytes.withUnsafeBytes { DecisionDigest(of: $0) }
         }
-        var writer = BinaryCopyInWriter.reusable()
-        writer.text("ab"); writer.text(nil); writer.text(""); writer.int64(7)
-        XCTAssertEqual(writer.withBytes(from: 0) { Array($0) },
-                       [0, 0, 0, 2, 97, 98, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7])
-        XCTAssertEqual(digest(["ab", nil]), digest(["ab", nil]))
-        XCTAssertNotEqual(digest(["ab", nil]), digest(["ab", ""]))
-        XCTAssertNotEqual(digest(["ab", ""]), digest(["a", "b"]))
-        XCTAssertNotEqual(digest(["ab"]), digest(["ab", nil]))
+        var input = DecisionDigest.Input()
+        input.text("ab"); input.text(nil); input.text(""); input.int64(7); input.money(1230, exponent: 2)
+        XCTAssertEqual(input.bytes, [1, 2, 0, 0, 0, 97, 98, 0, 1, 0, 0, 0, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0,
+                                     7, 2, 0xce, 4, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(digest { $0.text("ab"); $0.text(nil) }, digest { $0.text("ab"); $0.text(nil) })
+        XCTAssertNotEqual(digest { $0.text("ab"); $0.text(nil) }, digest { $0.text("ab"); $0.text("") })
+        XCTAssertNotEqual(digest { $0.text("ab"); $0.text("") }, digest { $0.text("a"); $0.text("b") })
+        XCTAssertNotEqual(digest { $0.int64(nil) }, digest { $0.int64(0) })
+        XCTAssertNotEqual(digest { $0.bool(false) }, digest { $0.bool(nil) })
+        XCTAssertNotEqual(digest { $0.money(1230, exponent: 2) }, digest { $0.money(1230, exponent: 0) })
+        XCTAssertNotEqual(digest { $0.int32(1) }, digest { $0.int64(1) })
         // One bit anywhere changes it.
         let base = [UInt8](repeating: 0x5a, count: 300)
         let reference = base.withUnsafeBytes { DecisionDigest(of: $0) }
@@ -63,5 +68,54 @@ final class DecisionDigestTests: XCTestCase {
             flipped[index] ^= 1
             XCTAssertNotEqual(flipped.withUnsafeBytes { DecisionDigest(of: $0) }, reference, "byte \(index)")
         }
+    }
+
+    /// Every stored column of a decision is in its digest: a decision that differs from another
+    /// in any one of them has another digest; one that differs in `as_of` alone has the same.
+    func testEveryStoredColumnOfADecisionIsInItsDigest() throws {
+        let f = try StoreFixture()
+        try f.populate(subjects: 30)
+        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        var decisions: [Decision] = []
+        _ = try Reconciler(connection: f.db, reader: reader, logger: quietLogger())
+            .forEachDecision(asOf: t("2025-12-11"), logger: quietLogger(), rejected: { _ in }) { decisions.append($0) }
+        let base = try XCTUnwrap(decisions.first { $0.window != nil && $0.nextTier != nil })
+        let other = try XCTUnwrap(decisions.first { $0.subject.key != base.subject.key })
+        var input = DecisionDigest.Input()
+        let reference = DecisionDigest(of: base, using: &input)
+        let instant = t("2030-01-01")
+        let tier = try XCTUnwrap(base.nextTier)
+        let window = try XCTUnwrap(base.window)
+        let variants: [(String, (inout Decision) -> Void)] = [
+            ("subject", { $0.subject = other.subject }),
+            ("status", { $0.status = .thresholdNotReached }),
+            ("final", { $0.isFinal.toggle() }),
+            ("waiting for", { $0.waitingFor = $0.waitingFor == nil ? .cash : nil }),
+            ("country", { $0.country += "X" }),
+            ("currency", { $0.currency = Currency(code: "JPY")! }),
+            ("granted tier", { $0.status = .granted; $0.tier = tier }),
+            ("qualifying", { $0.spend.qualifying += 1 }),
+            ("excluded tax", { $0.spend.excludedTax += 1 }),
+            ("excluded credit", { $0.spend.excludedCredit += 1 }),
+            ("excluded unpaid", { $0.spend.excludedUnpaid += 1 }),
+            ("excluded before window", { $0.spend.excludedBeforeWindow += 1 }),
+            ("next tier", { $0.nextTier = nil }),
+            ("window start", { $0.window?.start = instant }),
+            ("window end", { $0.window?.end = instant }),
+            ("cutoff", { $0.window?.cutoff = instant }),
+            ("no window", { $0.window = nil }),
+            ("reached at", { $0.reachedAt = instant }),
+            ("due by", { $0.dueBy = instant }),
+            ("expires at", { $0.expiresAt = instant }),
+            ("decided at", { $0.decidedAt = instant }),
+        ]
+        for (name, change) in variants {
+            var changed = base
+            change(&changed)
+            XCTAssertNotEqual(DecisionDigest(of: changed, using: &input), reference, name)
+        }
+        var later = base
+        later.asOf = instant
+        XCTAssertEqual(DecisionDigest(of: later, using: &input), reference, "as_of is not a decision column")
     }
 }

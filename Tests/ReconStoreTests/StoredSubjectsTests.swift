@@ -46,11 +46,17 @@ final class StoredSubjectsTests: XCTestCase {
         stored.insert(program: program.id, subject: "integration:007", final: false)
         stored.insert(program: program.id, subject: "code:ABC", final: false)
         XCTAssertEqual(stored.count, 1)
-        XCTAssertTrue(stored.isStored(Subject(program: program, integration: integration)))
+        XCTAssertEqual(stored.standing(of: Subject(program: program, integration: integration)), .final)
         // "integration:007" is not integration 7's key.
-        XCTAssertFalse(stored.isStored(Subject(program: program, integration: other)))
+        XCTAssertEqual(stored.standing(of: Subject(program: program, integration: other)), .absent)
         var otherProgram = program
         otherProgram.id = "another"
-        XCTAssertFalse(stored.isStored(Subject(program: otherProgram, integration: integration)))
+        XCTAssertEqual(stored.standing(of: Subject(program: otherProgram, integration: integration)), .absent)
+        // An open subject: with its stored digest, or none when it has none.
+        let digest = [UInt8]("stored".utf8).withUnsafeBytes { DecisionDigest(of: $0) }
+        stored.open.insert(program: program.id, key: .integration(7), digest: digest)
+        XCTAssertEqual(stored.standing(of: Subject(program: program, integration: other)), .open(digest))
+        stored.open.insert(program: program.id, key: .integration(7), digest: nil)
+        XCTAssertEqual(stored.standing(of: Subject(program: program, integration: other)), .open(nil))
     }
 }
