@@ -22,4 +22,13 @@ final class BenchRatioTests: XCTestCase {
         XCTAssertTrue(text.contains("RSS full / fifth   1.350  (<= 1.25) OVER"), text)
         XCTAssertTrue(text.contains("peak RSS           135 MiB  (<= 200 MiB) ok"), text)
     }
+
+    /// The counted figure is the median of the samples, never the best of them.
+    func testTheCountedFigureIsTheMedian() {
+        XCTAssertEqual(Bench.median([900, 700, 800]), 800)
+        XCTAssertEqual(Bench.median([700, 1_900, 650]), 700)
+        XCTAssertEqual(Bench.median([5]), 5)
+        XCTAssertEqual(Bench.median([4, 1, 3, 2]), 2, "of an even count, the lower middle")
+        XCTAssertEqual(Bench.median([]), 0)
+    }
 }

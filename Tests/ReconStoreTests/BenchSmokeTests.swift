@@ -16,6 +16,12 @@ final class BenchSmokeTests: XCTestCase {
         for ratio in ["run / floor", "next / first night", "RSS full / fifth", "peak RSS"] {
             XCTAssertTrue(lines.contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(ratio) }, "\(ratio) missing:\n\(run.out)")
         }
+        // Each time is measured three times (the table shows the median); every sample is printed.
+        for measure in ["floor", "first night", "next night"] {
+            let samples = try XCTUnwrap(lines.first { $0.hasPrefix("\(measure) runs counted") }, run.out)
+            XCTAssertEqual(samples.split(separator: " ").filter { ["s", "s,", "s;"].contains($0) }.count, 6, samples)
+            XCTAssertTrue(samples.contains("fifth ") && samples.contains("; full "), samples)
+        }
         let warmUp = try XCTUnwrap(lines.first { $0.hasPrefix("first night's warm-up run") }, run.out)
         XCTAssertTrue(warmUp.contains("fifth ") && warmUp.contains("full "), warmUp)
         // The load's VACUUM marks the spend tables' pages all-visible (the job's index-only reads
