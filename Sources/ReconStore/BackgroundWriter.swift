@@ -19,7 +19,8 @@ import ReconRules
 final class BackgroundWriter {
     private let capacity: Int
     private let condition = NSCondition()
-    private var queue: [(decisions: [Decision], newSubjects: [Decision], rejections: [Rejection])] = []
+    private var queue: [(decisions: [Decision], withoutStoredReasons: [Decision], newSubjects: [Decision],
+                         rejections: [Rejection])] = []
     private var closed = false
     private var running: Int
     private var failure: Error?
@@ -39,12 +40,13 @@ final class BackgroundWriter {
 
     /// Queues a batch; waits while `capacity` batches are waiting. Throws the error a previous
     /// batch failed with, so the read stops at the first failed write.
-    func submit(_ decisions: [Decision], newSubjects: [Decision] = [], rejections: [Rejection]) throws {
+    func submit(_ decisions: [Decision], withoutStoredReasons: [Decision] = [], newSubjects: [Decision] = [],
+                rejections: [Rejection]) throws {
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= capacity, failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append((decisions, newSubjects, rejections))
+        queue.append((decisions, withoutStoredReasons, newSubjects, rejections))
         condition.broadcast()
     }
 
@@ -85,7 +87,10 @@ final class BackgroundWriter {
             condition.unlock()
 
             let start = MonotonicClock.microseconds()
-            let outcome = Result { try writer.write(batch.decisions, newSubjects: batch.newSubjects, rejections: batch.rejections) }
+            let outcome = Result {
+                try writer.write(batch.decisions, withoutStoredReasons: batch.withoutStoredReasons, newSubjects: batch.newSubjects,
+                                 rejections: batch.rejections)
+            }
             let micros = MonotonicClock.microseconds() - start
 
             condition.lock()

@@ -88,14 +88,17 @@ public struct Reconciler {
         }
         defer { writer?.abandon() }
         var batch: [Decision] = []
+        var batchWithoutStoredReasons: [Decision] = []
         var newSubjects: [Decision] = []
         var rejections: [Rejection] = []
         var credit: [Currency: Int64] = [:]
         var digestInput = DecisionDigest.Input()
         func flush() throws {
-            guard let writer, !batch.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty else { return }
-            try writer.submit(batch, newSubjects: newSubjects, rejections: rejections)
+            guard let writer, !batch.isEmpty || !batchWithoutStoredReasons.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty
+            else { return }
+            try writer.submit(batch, withoutStoredReasons: batchWithoutStoredReasons, newSubjects: newSubjects, rejections: rejections)
             batch.removeAll(keepingCapacity: true)
+            batchWithoutStoredReasons.removeAll(keepingCapacity: true)
             newSubjects.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
@@ -109,22 +112,24 @@ public struct Reconciler {
             switch stored.standing(of: decision.subject) {
             case .absent:
                 newSubjects.append(decision)
-            case let .open(digest):
+            case let .open(row):
                 // An open subject still pending exactly as stored (a pending decision has no
                 // reasons, and the columns digested include its status) is left as it is:
                 // rewriting it would only move `as_of` (docs/DECISIONS.md).
-                if let digest, decision.status == .pending, decision.reasons.isEmpty,
+                if let digest = row.digest, decision.status == .pending, decision.reasons.isEmpty,
                    DecisionDigest(of: decision, using: &digestInput) == digest {
                     summary.unchanged += 1
                     return
                 }
-                batch.append(decision)
+                if row.mayHaveReasons { batch.append(decision) } else { batchWithoutStoredReasons.append(decision) }
             case .final:
                 // Never evaluated (final subjects are skipped); written, it would meet the
                 // stored row rather than be inserted beside it.
                 batch.append(decision)
             }
-            if batch.count + newSubjects.count / max(newSubjectBatchFactor, 1) >= batchSize { try flush() }
+            if batch.count + batchWithoutStoredReasons.count + newSubjects.count / max(newSubjectBatchFactor, 1) >= batchSize {
+                try flush()
+            }
         }
         try flush()
         if let writer {
@@ -301,12 +306,15 @@ public struct Reconciler {
         var open = StoredSubjects.Open()
         var keys = StoredKeyDecoder()
         try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea
+            COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea,
+                         status = 'ineligible'
                   FROM recon.subject_status WHERE NOT final)
             TO STDOUT (FORMAT binary)
             """) { row in
             guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
-            open.insert(program: program, key: key, digest: try row.withBytes(3) { DecisionDigest(stored: $0) })
+            open.insert(program: program, key: key,
+                        row: StoredSubjects.OpenRow(digest: try row.withBytes(3) { DecisionDigest(stored: $0) },
+                                                    mayHaveReasons: try row.bool(4) ?? true))
         }
         return open
     }

@@ -28,13 +28,13 @@ struct StoredSubjects {
         insert(program: program, key: Key(subject), final: isFinal)
     }
 
-    /// An open subject inserted here has no stored digest to compare with (`isUnchanged`
-    /// false): `Open.insert(program:key:digest:)` gives it one.
+    /// An open subject inserted here has no stored digest to compare with, and may have
+    /// reasons: `Open.insert(program:key:row:)` says more.
     mutating func insert(program: String, key: Key, final isFinal: Bool) {
         if isFinal {
             final.insert(program: program, key: key)
         } else {
-            open.insert(program: program, key: key, digest: nil)
+            open.insert(program: program, key: key, row: OpenRow())
         }
     }
 
@@ -52,14 +52,24 @@ struct StoredSubjects {
     /// usual case on a later night.
     func standing(of subject: Subject) -> Standing {
         let key = Key(subject)
-        if let digest = open.digest(program: subject.programID, key: key) { return .open(digest) }
+        if let row = open.row(program: subject.programID, key: key) { return .open(row) }
         return final.contains(program: subject.programID, key: key) ? .final : .absent
     }
 
     enum Standing: Equatable {
         case absent
-        case open(DecisionDigest?)
+        case open(OpenRow)
         case final
+    }
+
+    /// What a night knows of an open subject's stored row.
+    struct OpenRow: Equatable {
+        /// The stored decision's digest; nil when it has none.
+        var digest: DecisionDigest?
+        /// Whether the stored decision may have reasons: only an ineligible one has any (the
+        /// writer stores exactly a decision's reasons, and a decision has reasons only when
+        /// ineligible), so for any other the night need not look for reasons to delete.
+        var mayHaveReasons = true
     }
 
     /// Final subjects' keys, per program.
@@ -77,31 +87,31 @@ struct StoredSubjects {
         }
     }
 
-    /// Open subjects' keys and their stored decisions' digests (nil when there is none), per
-    /// program; an integration's by its id, any other by its text.
+    /// Open subjects' keys and what is known of their stored rows, per program; an integration's
+    /// by its id, any other by its text.
     struct Open {
-        private var digests = ProgramSlots<Digests>()
+        private var rows = ProgramSlots<Rows>()
 
-        mutating func insert(program: String, key: Key, digest: DecisionDigest?) {
-            let slot = digests.slot(of: program, making: Digests())
+        mutating func insert(program: String, key: Key, row: OpenRow) {
+            let slot = rows.slot(of: program, making: Rows())
             switch key {
-            case let .integration(id): digests[slot].integrations[id] = .some(digest)
-            case let .text(text): digests[slot].texts[text] = .some(digest)
+            case let .integration(id): rows[slot].integrations[id] = row
+            case let .text(text): rows[slot].texts[text] = row
             }
         }
 
-        /// nil: not open; `.some(nil)`: open without a stored digest.
-        func digest(program: String, key: Key) -> DecisionDigest?? {
-            guard let slot = digests.slot(of: program) else { return nil }
+        /// nil: not open.
+        func row(program: String, key: Key) -> OpenRow? {
+            guard let slot = rows.slot(of: program) else { return nil }
             switch key {
-            case let .integration(id): return digests[slot].integrations[id]
-            case let .text(text): return digests[slot].texts[text]
+            case let .integration(id): return rows[slot].integrations[id]
+            case let .text(text): return rows[slot].texts[text]
             }
         }
 
-        struct Digests {
-            var integrations: [Int64: DecisionDigest?] = [:]
-            var texts: [String: DecisionDigest?] = [:]
+        struct Rows {
+            var integrations: [Int64: OpenRow] = [:]
+            var texts: [String: OpenRow] = [:]
         }
     }
 

@@ -29,6 +29,10 @@ final class BenchSmokeTests: XCTestCase {
         let visible = try XCTUnwrap(lines.first { $0.hasPrefix("pages all-visible after the load's VACUUM") }, run.out)
         XCTAssertEqual(visible.components(separatedBy: "%").count - 1, 4, visible)
         XCTAssertTrue(visible.contains("fifth ") && visible.contains("full "), visible)
+        // So do the first night's decisions before each next night (its read of the final keys
+        // is index-only too).
+        let decisions = try XCTUnwrap(lines.first { $0.hasPrefix("pages of recon.subject_status all-visible") }, run.out)
+        XCTAssertEqual(decisions.components(separatedBy: "%").count - 1, 2, decisions)
         let grants = try XCTUnwrap(lines.first { $0.hasPrefix("first night: ") })
         XCTAssertFalse(grants.hasPrefix("first night: 0 grants"), grants)
     }

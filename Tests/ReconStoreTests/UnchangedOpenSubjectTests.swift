@@ -90,6 +90,40 @@ final class UnchangedOpenSubjectTests: XCTestCase {
         XCTAssertEqual(again.written, 0)
     }
 
+    /// A later night looks for stored reasons to delete only where the stored decision may have
+    /// some (it was ineligible): reasons that a night's decision no longer has are gone, new ones
+    /// are there, whichever way a subject goes between pending and ineligible.
+    func testReasonsFollowTheDecisionBetweenPendingAndIneligible() throws {
+        let f = try StoreFixture()
+        try f.account(1, status: "suspended", violation: true)
+        try f.integration(101, merchant: "m-1", account: 1)
+        try f.account(2)
+        try f.integration(102, merchant: "m-2", account: 2)
+        try f.bill(1, account: 2, at: "2025-11-05", amount: "100.00")
+        func reasons() throws -> [String] {
+            try f.db.execute("""
+                SELECT subject_key || ' ' || reason FROM recon.ineligibility_reasons ORDER BY 1
+                """).rows.map { try $0.decode(0, as: String.self) }
+        }
+        try f.run(asOf: "2025-11-10")
+        XCTAssertEqual(try reasons(), ["integration:101 account_not_approved", "integration:101 policy_violation"])
+        // Still ineligible, for one reason fewer.
+        try f.db.execute("UPDATE billing.ad_accounts SET status = 'approved' WHERE account_id = 1")
+        try f.run(asOf: "2025-11-11")
+        XCTAssertEqual(try reasons(), ["integration:101 policy_violation"])
+        // Pending again: its last reason goes; the other subject, pending before, now ineligible.
+        try f.db.execute("UPDATE billing.ad_accounts SET policy_violation = false WHERE account_id = 1")
+        try f.db.execute("UPDATE billing.ad_accounts SET safety_flagged = true WHERE account_id = 2")
+        let night = try f.run(asOf: "2025-11-12")
+        XCTAssertEqual(night.written, 2)
+        XCTAssertEqual(try reasons(), ["integration:102 safety_flagged"])
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status WHERE status = 'pending'"), 1)
+        // And back: pending to pending leaves no reason behind.
+        try f.db.execute("UPDATE billing.ad_accounts SET safety_flagged = false WHERE account_id = 2")
+        try f.run(asOf: "2025-11-13")
+        XCTAssertEqual(try reasons(), [])
+    }
+
     struct StoredRow {
         var runID: Int64
         var asOf: String
