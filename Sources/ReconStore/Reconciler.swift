@@ -21,17 +21,9 @@ public struct Reconciler {
     /// A second connection for decision batches, written at once with `connection`'s
     /// (`BackgroundWriter`).
     public var secondWriter: Connection?
-    /// The unit of subjects per write transaction: subjects with a stored row go
-    /// `storedSubjectBatchFactor` times as many to a transaction, new subjects
-    /// `newSubjectBatchFactor` times as many (a batch of both, in proportion).
+    /// Subjects per write transaction, for subjects with a stored row; new subjects go
+    /// `newSubjectBatchFactor` times as many to a transaction.
     public var batchSize = 2000
-    /// A batch of subjects with a stored row is staged, then merged by six statements, and the
-    /// staging table's `TRUNCATE` before each batch makes the server rebuild its cached view of
-    /// that table and plan every statement again. At 2,000 a batch the later night's seven
-    /// batches took 0.06 s more CPU than two of 8,000 (same binary, kept server, three each:
-    /// 1,230–1,260 against 1,160–1,180 ms of both cores) and the night measured 720 ms against
-    /// 696–700 ms, the larger last batch notwithstanding.
-    public var storedSubjectBatchFactor = 4
     /// New subjects (all of a first night's) are copied straight in, three `COPY`s a batch, and
     /// the server's fixed cost per `COPY` (a tuple slot made per buffered row, among others) was
     /// 6% of a writer's time at 2,000 a batch. At 10,000 the writers' server processes took 19%
@@ -135,10 +127,7 @@ public struct Reconciler {
                 // stored row rather than be inserted beside it.
                 batch.append(decision)
             }
-            // stored / (batchSize × storedFactor) + new / (batchSize × newFactor) >= 1, in integers.
-            let (storedFactor, newFactor) = (max(storedSubjectBatchFactor, 1), max(newSubjectBatchFactor, 1))
-            if (batch.count + batchWithoutStoredReasons.count) * newFactor + newSubjects.count * storedFactor
-                >= batchSize * storedFactor * newFactor {
+            if batch.count + batchWithoutStoredReasons.count + newSubjects.count / max(newSubjectBatchFactor, 1) >= batchSize {
                 try flush()
             }
         }

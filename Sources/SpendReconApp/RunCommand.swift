@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write Prometheus textfile metrics here (atomically), success or failure.", valueName: "PATH"))
     var metricsFile: String?
 
-    @Option(help: ArgumentHelp("The unit of subjects per write transaction (subjects with a stored row: four times as many; new subjects: five times).", visibility: .hidden))
+    @Option(help: ArgumentHelp("Subjects per write transaction (new subjects: five times as many).", visibility: .hidden))
     var batchSize = 2000
 
     func validate() throws {
