@@ -52,10 +52,14 @@ struct DecisionDigest: Hashable {
         mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
         mutating func text(_ value: String?) {
-            guard let value else { return bytes.append(0) }
+            guard var value else { return bytes.append(0) }
             bytes.append(1)
-            put(UInt32(value.utf8.count))
-            bytes.append(contentsOf: value.utf8)
+            // In one copy from the string's contiguous UTF-8 (the element-wise append of a
+            // `String.UTF8View` was a third of the digest's time).
+            value.withUTF8 { utf8 in
+                put(UInt32(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
         }
 
         mutating func int64(_ value: Int64?) {
