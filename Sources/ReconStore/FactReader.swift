@@ -114,18 +114,6 @@ public struct FactReader {
         let keepsRows = selection.keepsRows
         var cache = SpendRowAccountCache()
         let read = try prepareSpendRead(selection, knownAccounts: knownAccounts ?? accounts.count)
-        if let untimed = read.untimedSelect {
-            // Rows without a time are always rejected, whatever their account's order.
-            try withUntimedRowsPlan {
-                try connection.copyOutBinary("COPY (\(untimed)) TO STDOUT (FORMAT binary)") { row in
-                    let raw = try Self.rawSpendRow(row, source: read.source)
-                    guard case let .failure(error) = InputValidation.spendRow(raw, accounts: accounts, cache: &cache) else {
-                        throw DataError("a spend row without a time passed validation")
-                    }
-                    try reject(error.rejection, raw)
-                }
-            }
-        }
         try withAccountOrderPlan(read.inAccountOrder) {
             try connection.copyOutBinary("COPY (\(read.select)) TO STDOUT (FORMAT binary)") { row in
                 if let plain = Self.plainSpendRow(row, source: read.source, accounts: accounts, cache: &cache) {
@@ -148,6 +136,20 @@ public struct FactReader {
             }
         }
         try flush()
+        if let untimed = read.untimedSelect {
+            // Rows without a time are always rejected, whatever their account's order, and count
+            // for nothing: read after the others, so the first spend row comes sooner (this read
+            // was a step of its own before the stream on both readers).
+            try withUntimedRowsPlan {
+                try connection.copyOutBinary("COPY (\(untimed)) TO STDOUT (FORMAT binary)") { row in
+                    let raw = try Self.rawSpendRow(row, source: read.source)
+                    guard case let .failure(error) = InputValidation.spendRow(raw, accounts: accounts, cache: &cache) else {
+                        throw DataError("a spend row without a time passed validation")
+                    }
+                    try reject(error.rejection, raw)
+                }
+            }
+        }
     }
 }
 
@@ -158,7 +160,7 @@ extension FactReader {
         var select: String
         /// Run with `withAccountOrderPlan`.
         var inAccountOrder = false
-        /// Read before `select`, when it leaves out the rows without a time or with an infinite
+        /// Read after `select`, when it leaves out the rows without a time or with an infinite
         /// one (which are all rejected): their accounts' rows in no particular order.
         var untimedSelect: String?
         /// The one table read, whose rows then carry no tag column; nil for both (tagged).
@@ -312,7 +314,7 @@ extension FactReader {
     /// their spans) go into a temporary table through binary COPY FROM: no value is ever spliced
     /// into the SQL. Returns the query to stream (or explain), whether to run it with the plan
     /// that follows the tables' account order (`withAccountOrderPlan`), and the rows without a
-    /// time to read first when the query leaves them out.
+    /// time to read after it when the query leaves them out.
     func prepareSpendRead(_ selection: SpendSelection, knownAccounts: Int) throws -> SpendRead {
         try bindSettings()
         switch selection {
@@ -511,7 +513,7 @@ extension FactReader {
             try connection.execute("EXPLAIN " + read.select).rows.map { try $0.decode(0, as: String.self) }
         }
         if let untimed = read.untimedSelect {
-            lines.append("-- and first, the rows without a time:")
+            lines.append("-- and then, the rows without a time:")
             lines += try withUntimedRowsPlan {
                 try connection.execute("EXPLAIN " + untimed).rows.map { try $0.decode(0, as: String.self) }
             }

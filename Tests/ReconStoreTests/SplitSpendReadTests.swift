@@ -217,7 +217,7 @@ final class SplitSpendReadTests: XCTestCase {
             let plan = try probe.explainSpendRead(spans, knownAccounts: accounts.count, from: tables).joined(separator: "\n")
             XCTAssertFalse(plan.contains("Sort"), plan)
             XCTAssertFalse(plan.contains("Hash Join"), plan)
-            // One range scan per account, and the rows without a time first, by bitmap.
+            // One range scan per account, and the rows without a time after them, by bitmap.
             XCTAssertTrue(plan.contains("Nested Loop"), plan)
             XCTAssertTrue(plan.contains("rows without a time"), plan)
             XCTAssertTrue(plan.contains("Bitmap Index Scan"), plan)
