@@ -187,8 +187,10 @@ public struct DecisionWriter {
             """, [rejections.map(\.table), rejections.map(\.key), rejections.map(\.problem), runID])
     }
 
-    /// An open decision's digest (`DecisionDigest`) is stored with it, made in `input`; a final
-    /// one has none (no night compares it again).
+    /// The `columnNames` of one decision, in order, in binary: amounts as exact `numeric` with
+    /// the currency's digits (what `Currency.format` prints), times as `timestamptz`, and last
+    /// an open decision's digest (`DecisionDigest`, made in `input`); a final one has none (no
+    /// night compares it again).
     static func appendStatus(_ d: Decision, to w: inout BinaryCopyInWriter, digestInput input: inout DecisionDigest.Input) {
         appendDecisionColumns(d, to: &w)
         w.instant(d.asOf)
