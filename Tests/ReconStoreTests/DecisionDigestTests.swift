@@ -114,6 +114,19 @@ final class DecisionDigestTests: XCTestCase {
             change(&changed)
             XCTAssertNotEqual(DecisionDigest(of: changed, using: &input), reference, name)
         }
+        // The granted tier and its credit on their own (the variant above changes the status too).
+        var granted = base
+        granted.status = .granted
+        granted.tier = tier
+        var higher = granted
+        higher.tier = Tier(country: tier.country, currency: tier.currency, level: tier.level + 1, threshold: tier.threshold,
+                           credit: tier.credit)
+        var richer = granted
+        richer.tier = Tier(country: tier.country, currency: tier.currency, level: tier.level, threshold: tier.threshold,
+                           credit: tier.credit + 1)
+        let grantedDigest = DecisionDigest(of: granted, using: &input)
+        XCTAssertNotEqual(DecisionDigest(of: higher, using: &input), grantedDigest, "tier")
+        XCTAssertNotEqual(DecisionDigest(of: richer, using: &input), grantedDigest, "credit")
         var later = base
         later.asOf = instant
         XCTAssertEqual(DecisionDigest(of: later, using: &input), reference, "as_of is not a decision column")
