@@ -75,15 +75,38 @@ extension FactReader {
     /// whether an integration's subject in a program is stored as final.
     func readUnsettledFacts(programs: [Program], rows: SubjectRows,
                             isFinal: (_ programID: String, _ integrationID: Int64) -> Bool) throws -> Facts {
-        let needed = Self.neededIntegrations(rows.integrations, programs: programs, isFinal: isFinal)
-        var accountIDs = Set<Int64>()
-        for raw in needed { if let id = raw.accountID { accountIDs.insert(id) } }
-        for raw in rows.codes { if let id = raw.recipientAccountID { accountIDs.insert(id) } }
+        try readUnsettledFacts(programs: programs, rows: rows,
+                               needed: Self.neededIntegrations(rows.integrations, programs: programs, isFinal: isFinal))
+    }
+
+    /// The same, with the needed integrations of `rows` already found (`neededIntegrations`).
+    /// `readAhead` holds accounts read meanwhile on another connection (`AccountsReadAhead`):
+    /// only what it lacks is read here; without it, every needed account is.
+    func readUnsettledFacts(programs: [Program], rows: SubjectRows, needed: [RawIntegration],
+                            readAhead: AccountsReadAhead? = nil) throws -> Facts {
+        var neededAccounts = IntegrationIDSet()
+        var neededIDs: [Int64] = []
+        func need(_ id: Int64) { if neededAccounts.insert(id) { neededIDs.append(id) } }
+        for raw in needed { if let id = raw.accountID { need(id) } }
+        for raw in rows.codes { if let id = raw.recipientAccountID { need(id) } }
+        let ahead = try readAhead ?? AccountsReadAhead(reading: neededIDs.sorted(), over: self)
+        let missing = neededIDs.filter { !ahead.covered.contains($0) }.sorted()
+        var missingAccounts: [RawAccount] = []
+        var missingEnrollments: [RawEnrollment] = []
+        if !missing.isEmpty {
+            try bindSettings()
+            try loadAccountIDs(missing, into: .factAccounts)
+            try connection.copyOutBinary(Self.accountsOfIDsCopy) { row in missingAccounts.append(try Self.rawAccount(row)) }
+            try connection.copyOutBinary(Self.enrollmentsOfIDsCopy) { row in missingEnrollments.append(try Self.rawEnrollment(row)) }
+        }
+        // Kept: the needed accounts and any row without an id (rejected, as every night).
+        func isNeeded(_ id: Int64?) -> Bool { id.map { neededAccounts.contains($0) } ?? true }
         var facts = Facts()
-        try loadAccountIDs(accountIDs.sorted(), into: .factAccounts)
-        try readAccounts(Self.accountsOfSubjectsCopy, into: &facts)
+        for raw in ahead.accounts where isNeeded(raw.accountID) { Self.add(raw, to: &facts) }
+        for raw in missingAccounts { Self.add(raw, to: &facts) }
+        facts.accounts.shrinkToFit()
         Self.validate(integrations: needed, codes: rows.codes, programs: programs, into: &facts)
-        try readEnrollments(Self.enrollmentsOfSubjectsCopy, into: &facts)
+        Self.validate(enrollments: ahead.enrollments.lazy.filter { isNeeded($0.accountID) } + missingEnrollments, into: &facts)
         // The platform's accounts are not all read; its subjects stand in for them.
         facts.knownAccounts = max(facts.accounts.count, rows.integrations.count + rows.codes.count)
         return facts
@@ -145,8 +168,7 @@ extension FactReader {
         var lastPartner: String?
         var lastPrograms: [String] = []
         var unsettled = [Bool](repeating: false, count: integrations.count)
-        var merchants = Set<MerchantKey>()
-        var merchantFilter = MerchantFilter()
+        var unsettledMerchants: [UInt64] = []
         var accounts = IntegrationIDSet()
         // By index, not by element: a copy of each row was three strings retained and released.
         for index in integrations.indices {
@@ -159,78 +181,60 @@ extension FactReader {
             }
             unsettled[index] = true
             if let partner = integrations[index].partner, let merchant = integrations[index].merchantID {
-                merchants.insert(MerchantKey(partner: partner, merchant: merchant))
-                merchantFilter.insert(partner: partner, merchant: merchant)
+                unsettledMerchants.append(merchantHash(partner: partner, merchant: merchant))
             }
             if let account = integrations[index].accountID { accounts.insert(account) }
         }
+        // Made at its final size: grown by doubling, the set was rehashed a dozen times.
+        var merchants = Set<UInt64>(minimumCapacity: unsettledMerchants.count)
+        for hash in unsettledMerchants { merchants.insert(hash) }
         var needed: [RawIntegration] = []
         for index in integrations.indices {
             var keep = unsettled[index]
             if !keep, let account = integrations[index].accountID, accounts.contains(account) { keep = true }
-            if !keep, let partner = integrations[index].partner, let merchant = integrations[index].merchantID,
-               merchantFilter.mayContain(partner: partner, merchant: merchant) {
-                keep = merchants.contains(MerchantKey(partner: partner, merchant: merchant))
+            if !keep, let partner = integrations[index].partner, let merchant = integrations[index].merchantID {
+                keep = merchants.contains(merchantHash(partner: partner, merchant: merchant))
             }
             if keep { needed.append(integrations[index]) }
         }
         return needed
     }
 
-    /// A first, inexact test of a partner's merchant against the unsettled ones, before the
-    /// exact one: one bit per cheap hash of its bytes. Most of a later night's 200,000
-    /// integrations share nothing with an unsettled one, and hashing their two strings into the
-    /// exact set was most of the time it took to find the few that do. A bit set by another
-    /// merchant only sends the test on to the exact set.
-    struct MerchantFilter {
-        private static let bitCount = 1 << 20
-        private var words = [UInt64](repeating: 0, count: MerchantFilter.bitCount / 64)
-
-        mutating func insert(partner: String, merchant: String) {
-            let bit = Self.bit(partner: partner, merchant: merchant)
-            words[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-
-        func mayContain(partner: String, merchant: String) -> Bool {
-            let bit = Self.bit(partner: partner, merchant: merchant)
-            return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
-        }
-
-        /// FNV-1a over the partner's bytes, a separator no UTF-8 text contains, and the merchant's.
-        private static func bit(partner: String, merchant: String) -> Int {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in partner.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            hash = (hash ^ 0xFF) &* 0x100_0000_01b3
-            for byte in merchant.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (bitCount - 1)
-        }
-    }
-
-    struct MerchantKey: Hashable {
-        let partner: String
-        let merchant: String
+    /// A partner's merchant as 64 bits: FNV-1a over the partner's bytes, a separator no UTF-8
+    /// text contains, and the merchant's.
+    ///
+    /// Why not the strings themselves: most of a later night's 200,000 integrations share
+    /// nothing with an unsettled one, and hashing their two strings into a set of string pairs
+    /// (and growing it) was most of the time it took to find the few that do. Two different
+    /// merchants with the same 64 bits (about one chance in 10^9 for a night of 30,000 unsettled
+    /// against 200,000 integrations) only make one settled integration needed that is not: it is
+    /// validated and ranked with the others, and since it is final it is not evaluated, so no
+    /// decision changes (docs/DECISIONS.md).
+    static func merchantHash(partner: String, merchant: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in partner.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0xFF) &* 0x100_0000_01b3
+        for byte in merchant.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 
     static func partners(of programs: [Program]) -> [String] {
         Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
     }
 
-    /// `accountsCopy` for the accounts in `spend_recon_fact_accounts` (and any without an id,
-    /// which is rejected as every night).
-    static let accountsOfSubjectsCopy = """
-        COPY (SELECT account_id::int8, country::text, currency::text, origin::text, status::text, policy_violation::bool,
-                     safety_flagged::bool, payment_mode::text, registered_at::timestamptz, first_cash_at::timestamptz
-              FROM billing.ad_accounts
+    /// `accountsCopy` for the accounts in `spend_recon_fact_accounts`.
+    static let accountsOfIDsCopy = """
+        COPY (SELECT \(accountColumns) FROM billing.ad_accounts
               WHERE (registered_at <= \(asOfSetting) OR registered_at IS NULL)
-                AND (account_id IN (SELECT account_id FROM spend_recon_fact_accounts) OR account_id IS NULL)
+                AND account_id IN (SELECT account_id FROM spend_recon_fact_accounts)
         ) TO STDOUT (FORMAT binary)
         """
 
-    /// `enrollmentsCopy` for the accounts in `spend_recon_fact_accounts` (and any without an id).
-    static let enrollmentsOfSubjectsCopy = """
-        COPY (SELECT account_id::int8, promotion::text, enrolled_at::timestamptz FROM billing.promotion_enrollments
+    /// `enrollmentsCopy` for the accounts in `spend_recon_fact_accounts`.
+    static let enrollmentsOfIDsCopy = """
+        COPY (SELECT \(enrollmentColumns) FROM billing.promotion_enrollments
               WHERE (enrolled_at <= \(asOfSetting) OR enrolled_at IS NULL)
-                AND (account_id IN (SELECT account_id FROM spend_recon_fact_accounts) OR account_id IS NULL)
+                AND account_id IN (SELECT account_id FROM spend_recon_fact_accounts)
         ) TO STDOUT (FORMAT binary)
         """
 }

@@ -44,29 +44,48 @@ public struct FactReader {
 
     /// Accounts from `sql` (the columns of `accountsCopy`), validated into `facts`.
     func readAccounts(_ sql: String, into facts: inout Facts) throws {
-        try connection.copyOutBinary(sql) { row in
-            let raw = RawAccount(
-                accountID: try row.int64(0), country: try row.text(1), currency: try row.text(2), origin: try row.text(3),
-                status: try row.text(4), policyViolation: try row.bool(5), safetyFlagged: try row.bool(6),
-                paymentMode: try row.text(7), registeredAt: try row.instant(8), firstCashAt: try row.instant(9))
-            switch InputValidation.account(raw) {
-            case let .success(account): facts.accounts.add(account)
-            case let .failure(error):
-                facts.rejections.append(error.rejection)
-                if let id = raw.accountID { facts.accounts.markRejected(id) }
-            }
-        }
+        try connection.copyOutBinary(sql) { row in Self.add(try Self.rawAccount(row), to: &facts) }
         facts.accounts.shrinkToFit()
+    }
+
+    /// An account row validated into `facts`: the account, or its rejection (and its id marked
+    /// rejected, so that rows of that account are not also rejected as of an unknown account).
+    static func add(_ raw: RawAccount, to facts: inout Facts) {
+        switch InputValidation.account(raw) {
+        case let .success(account): facts.accounts.add(account)
+        case let .failure(error):
+            facts.rejections.append(error.rejection)
+            if let id = raw.accountID { facts.accounts.markRejected(id) }
+        }
+    }
+
+    /// A row of `accountColumns`.
+    static func rawAccount(_ row: BinaryCopyRow) throws -> RawAccount {
+        RawAccount(
+            accountID: try row.int64(0), country: try row.text(1), currency: try row.text(2), origin: try row.text(3),
+            status: try row.text(4), policyViolation: try row.bool(5), safetyFlagged: try row.bool(6),
+            paymentMode: try row.text(7), registeredAt: try row.instant(8), firstCashAt: try row.instant(9))
     }
 
     /// Enrolments from `sql` (the columns of `enrollmentsCopy`), validated into `facts`.
     func readEnrollments(_ sql: String, into facts: inout Facts) throws {
+        var raws: [RawEnrollment] = []
+        try connection.copyOutBinary(sql) { row in raws.append(try Self.rawEnrollment(row)) }
+        Self.validate(enrollments: raws, into: &facts)
+    }
+
+    /// Enrolment rows validated against `facts.accounts`, into `facts`, grouped by account.
+    static func validate<Raws: Sequence<RawEnrollment>>(enrollments raws: Raws, into facts: inout Facts) {
         var enrollments: [Enrollment] = []
-        try connection.copyOutBinary(sql) { row in
-            let raw = RawEnrollment(accountID: try row.int64(0), promotion: try row.text(1), enrolledAt: try row.instant(2))
+        for raw in raws {
             collect(InputValidation.enrollment(raw, accounts: facts.accounts), into: &enrollments, &facts.rejections)
         }
         facts.enrollments = Dictionary(grouping: enrollments, by: \.accountID)
+    }
+
+    /// A row of `enrollmentColumns`.
+    static func rawEnrollment(_ row: BinaryCopyRow) throws -> RawEnrollment {
+        RawEnrollment(accountID: try row.int64(0), promotion: try row.text(1), enrolledAt: try row.instant(2))
     }
 
     /// A row of `integrationsCopy`, its partner's text kept from the row before when the bytes
@@ -278,9 +297,14 @@ extension FactReader {
     /// view declares; `as_of` is a scalar subquery, evaluated once per statement.
     static let asOfSetting = "(SELECT current_setting('spend_recon.as_of')::timestamptz)"
 
-    static let accountsCopy = """
-        COPY (SELECT account_id::int8, country::text, currency::text, origin::text, status::text, policy_violation::bool,
+    /// An account's columns, in the order `rawAccount` decodes them.
+    static let accountColumns = """
+        account_id::int8, country::text, currency::text, origin::text, status::text, policy_violation::bool,
                      safety_flagged::bool, payment_mode::text, registered_at::timestamptz, first_cash_at::timestamptz
+        """
+
+    static let accountsCopy = """
+        COPY (SELECT \(accountColumns)
               FROM billing.ad_accounts WHERE registered_at <= \(asOfSetting) OR registered_at IS NULL
         ) TO STDOUT (FORMAT binary)
         """
@@ -302,8 +326,11 @@ extension FactReader {
         ) TO STDOUT (FORMAT binary)
         """
 
+    /// An enrolment's columns, in the order `rawEnrollment` decodes them.
+    static let enrollmentColumns = "account_id::int8, promotion::text, enrolled_at::timestamptz"
+
     static let enrollmentsCopy = """
-        COPY (SELECT account_id::int8, promotion::text, enrolled_at::timestamptz FROM billing.promotion_enrollments
+        COPY (SELECT \(enrollmentColumns) FROM billing.promotion_enrollments
               WHERE enrolled_at <= \(asOfSetting) OR enrolled_at IS NULL
         ) TO STDOUT (FORMAT binary)
         """

@@ -156,12 +156,31 @@ public struct Reconciler {
                                                    accountsFrom: FactReader(connection: secondReader, asOf: asOf))
             })
         }
-        let (stored, rows) = try concurrently({ try self.loadStoredSubjects() },
-                                              { try factReader.readSubjectRows(programs: programs) })
-        let facts = try factReader.readUnsettledFacts(programs: programs, rows: rows) {
-            stored.isFinal(program: $0, integrationID: $1)
+        guard let secondWriter, let secondReader else {
+            let (stored, rows) = try concurrently({ try self.loadStoredSubjects() },
+                                                  { try factReader.readSubjectRows(programs: programs) })
+            let facts = try factReader.readUnsettledFacts(programs: programs, rows: rows) {
+                stored.isFinal(program: $0, integrationID: $1)
+            }
+            return (stored, facts)
         }
-        return (stored, facts)
+        // Three branches: the open subjects, then their accounts read ahead (`AccountsReadAhead`);
+        // the final keys; the integrations and codes, then (once the final keys are in) the
+        // integrations the unsettled subjects need, found while the accounts are still coming.
+        let ((open, readAhead), (final, rows, needed)) = try concurrently({
+            let (open, accountIDs) = try Self.loadOpenSubjects(secondWriter)
+            return (open, try AccountsReadAhead(reading: accountIDs.sortedDistinct(),
+                                                over: FactReader(connection: secondReader, asOf: asOf)))
+        }, {
+            let (final, rows) = try concurrently({ try Self.loadFinalSubjects(self.connection) },
+                                                 { try factReader.readSubjectRows(programs: programs) })
+            let needed = FactReader.neededIntegrations(rows.integrations, programs: programs) {
+                final.contains(program: $0, key: .integration($1))
+            }
+            return (final, rows, needed)
+        })
+        let facts = try factReader.readUnsettledFacts(programs: programs, rows: rows, needed: needed, readAhead: readAhead)
+        return (StoredSubjects(final: final, open: open), facts)
     }
 
     /// Whether any stored subject is final: false on the first night, which reads every fact.
@@ -279,10 +298,10 @@ public struct Reconciler {
     /// second write connection when there is one, the open ones' decisions.
     func loadStoredSubjects() throws -> StoredSubjects {
         guard let secondWriter else {
-            return StoredSubjects(final: try Self.loadFinalSubjects(connection), open: try Self.loadOpenSubjects(connection))
+            return StoredSubjects(final: try Self.loadFinalSubjects(connection), open: try Self.loadOpenSubjects(connection).open)
         }
-        let (final, open) = try concurrently({ try Self.loadFinalSubjects(self.connection) },
-                                             { try Self.loadOpenSubjects(secondWriter) })
+        let (final, (open, _)) = try concurrently({ try Self.loadFinalSubjects(self.connection) },
+                                                  { try Self.loadOpenSubjects(secondWriter) })
         return StoredSubjects(final: final, open: open)
     }
 
@@ -302,21 +321,24 @@ public struct Reconciler {
     /// Open subjects with their decisions' digests (`DecisionDigest`): a night leaves an open
     /// subject whose decision did not change as it is (docs/DECISIONS.md). Migration 008's
     /// partial index of the open rows finds them without a pass over the final ones.
-    static func loadOpenSubjects(_ connection: Connection) throws -> StoredSubjects.Open {
+    /// Also returns their accounts (`account_id`), in the order read.
+    static func loadOpenSubjects(_ connection: Connection) throws -> (open: StoredSubjects.Open, accountIDs: [Int64]) {
         var open = StoredSubjects.Open()
+        var accountIDs: [Int64] = []
         var keys = StoredKeyDecoder()
         try connection.copyOutBinary("""
             COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea,
-                         status = 'ineligible'
+                         status = 'ineligible', account_id::int8
                   FROM recon.subject_status WHERE NOT final)
             TO STDOUT (FORMAT binary)
             """) { row in
+            if let id = try row.int64(5) { accountIDs.append(id) }
             guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
             open.insert(program: program, key: key,
                         row: StoredSubjects.OpenRow(digest: try row.withBytes(3) { DecisionDigest(stored: $0) },
                                                     mayHaveReasons: try row.bool(4) ?? true))
         }
-        return open
+        return (open, accountIDs)
     }
 
     /// A stored row's program (field 0, its text made once per program rather than per row)

@@ -85,7 +85,6 @@ final class DecisionDigestTests: XCTestCase {
         let reference = DecisionDigest(of: base, using: &input)
         let instant = t("2030-01-01")
         let tier = try XCTUnwrap(base.nextTier)
-        let window = try XCTUnwrap(base.window)
         let variants: [(String, (inout Decision) -> Void)] = [
             ("subject", { $0.subject = other.subject }),
             ("status", { $0.status = .thresholdNotReached }),
