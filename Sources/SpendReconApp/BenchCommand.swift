@@ -33,6 +33,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: ArgumentHelp("Leave the server running with both databases, for profiling.", visibility: .hidden))
     var keepServer = false
 
+    @Flag(help: ArgumentHelp("""
+        Reserve huge pages for the server's shared buffers while the bench runs, as a database host \
+        is set up (Linux, as root: vm.nr_hugepages is raised, and restored at the end).
+        """))
+    var hugePages = false
+
     @Option(help: "Log level of the measured runs and of the bench itself.")
     var logLevel: Logger.Level = .warning
 
@@ -66,6 +72,16 @@ struct BenchCommand: ParsableCommand {
     /// few rows to trigger one.
     static let autovacuumSetting = "autovacuum = off"
 
+    /// How the server's shared buffers are held, for the header.
+    static func memoryLine(reservation: HugePageReservation?) -> String {
+        let buffers = "shared buffers \(grouped(Int(sharedBuffersMB))) MB"
+        guard let reservation else {
+            return buffers + " in the OS's default pages (PostgreSQL's huge_pages = try; --huge-pages reserves huge pages)"
+        }
+        return buffers + " in huge pages of \(grouped(reservation.pageKiB)) kB (huge_pages = on; vm.nr_hugepages "
+            + "\(grouped(reservation.previousPool)) -> \(grouped(reservation.pool)) for the bench, then back)"
+    }
+
     var partsPerMillion: Int64 { (try? ExactDecimal(parsing: scale).minorUnits(exponent: 6)) ?? 1_000_000 }
 
     func run() throws {
@@ -73,10 +89,16 @@ struct BenchCommand: ParsableCommand {
         try withExitCodes(logger: logger) {
             let merchants = Int(max(200_000 * partsPerMillion / 1_000_000, 10))
             let rows = Int(max(10_000_000 * partsPerMillion / 1_000_000, 100))
+            // Given back after the server's `defer` below has stopped it (defers run last first).
+            let reservation = try hugePages ? HugePageReservation(
+                pages: HugePageReservation.pages(forSharedBuffersMB: Self.sharedBuffersMB,
+                                                 pageKiB: HugePageReservation.pageKiB() ?? 2048),
+                logger: logger) : nil
+            defer { reservation?.release() }
             let server = try ThrowawayPostgres(logger: logger, settings: [
                 "work_mem = 64MB", "maintenance_work_mem = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min",
                 "shared_buffers = \(Self.sharedBuffersMB)MB", Self.autovacuumSetting,
-            ])
+            ] + (reservation == nil ? [] : ["huge_pages = on"]))
             defer {
                 if keepServer, (try? server.keep()) != nil {
                     print("server kept: \(server.conninfo(database: "bench_full")); stop: \(server.stopCommand)")
@@ -87,6 +109,7 @@ struct BenchCommand: ParsableCommand {
             let full = SampleProfile.bench(merchants: merchants, rows: rows, seed: seed)
             print("spend-recon bench: \(grouped(merchants)) integrations, \(grouped(full.promoCodes)) promo codes, "
                   + "seed \(seed), night of \(full.asOf.iso8601), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print(Self.memoryLine(reservation: reservation))
             let bench = Bench(server: server, logger: logger, logLevel: logLevel, printPlans: plans)
             let small = try bench.measure(label: "fifth", profile: .bench(merchants: merchants, rows: rows / 5, seed: seed))
             let large = try bench.measure(label: "full", profile: full)

@@ -35,6 +35,29 @@ final class BenchSmokeTests: XCTestCase {
         XCTAssertEqual(decisions.components(separatedBy: "%").count - 1, 2, decisions)
         let grants = try XCTUnwrap(lines.first { $0.hasPrefix("first night: ") })
         XCTAssertFalse(grants.hasPrefix("first night: 0 grants"), grants)
+        // Without --huge-pages the server keeps PostgreSQL's default, and the header says so.
+        let memory = try XCTUnwrap(lines.first { $0.hasPrefix("shared buffers ") }, run.out)
+        XCTAssertTrue(memory.contains("in the OS's default pages"), memory)
+    }
+
+    /// `--huge-pages` reserves huge pages for the server and gives them back: where the pool
+    /// can be written (root on Linux), the bench runs in them and the pool is as before
+    /// afterwards; where it cannot, the bench stops at once with exit 69, saying why, and the
+    /// pool is untouched. Either way nothing is left reserved.
+    func testBenchWithHugePagesGivesThePagesBack() throws {
+        let poolPath = "/proc/sys/vm/nr_hugepages"
+        let before = try? String(contentsOfFile: poolPath, encoding: .utf8)
+        let run = try runBinary(["bench", "--scale", "0.001", "--huge-pages"])
+        XCTAssertEqual(try? String(contentsOfFile: poolPath, encoding: .utf8), before, "the pool is back as it was")
+        if run.code == 0 {
+            let memory = try XCTUnwrap(run.out.split(separator: "\n").first { $0.hasPrefix("shared buffers ") }, run.out)
+            XCTAssertTrue(memory.contains("in huge pages of") && memory.contains("huge_pages = on"), String(memory))
+            XCTAssertTrue(run.out.contains("next / first night"), run.out)
+        } else {
+            XCTAssertEqual(run.code, 69, run.err + run.out)
+            XCTAssertTrue(run.err.contains("huge pages unavailable"), run.err)
+            XCTAssertFalse(run.out.contains("next / first night"), "stopped before measuring: \(run.out)")
+        }
     }
 
     func testBenchRefusesAScaleItCannotUse() throws {
