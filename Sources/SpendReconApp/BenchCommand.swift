@@ -168,6 +168,14 @@ struct Bench {
     /// verdict by chance (session 14: five benches of one commit put next/first between 0.142
     /// and 0.183). The median of three, with every sample printed, is a steadier figure and
     /// hides none of the spread.
+    ///
+    /// Each round measures the floor, the first night and the next night back to back (since
+    /// session 16; before, the three floor runs came first, a minute before the last first
+    /// night). The VM's speed drifts over minutes as well: one bench measured its floors at
+    /// 3.13–3.23 s and then, over the next two minutes, first nights of 4.58, 5.57 and 5.45 s,
+    /// and another process's CPU time for the same first night measured 10.1 and 12.1
+    /// core-seconds minutes apart. Measured in the same round, a ratio's two sides share the
+    /// hour; each round's own ratios are printed beside the medians.
     static let rounds = 3
 
     /// The middle sample (of an even count, the lower of the two middle ones).
@@ -197,14 +205,9 @@ struct Bench {
         result.spendRows = counts.spendRows
         result.subjects = profile.merchants + profile.promoCodes
 
-        // The floor, a warm-up run (the cache as the job would find it) and then `rounds` counted.
+        // The floor's warm-up run (the cache as the job would find it); its counted runs come one
+        // per round, right before that round's nights.
         _ = try FloorQuery.run(connection: db, asOf: profile.asOf)
-        for _ in 0..<Self.rounds {
-            start = monotonicMicroseconds()
-            _ = try FloorQuery.run(connection: db, asOf: profile.asOf)
-            result.floorSamples.append(monotonicMicroseconds() - start)
-        }
-        result.floorMicros = Self.median(result.floorSamples)
         if printPlans {
             print("plan of the floor (\(label)):")
             for row in try db.execute("EXPLAIN " + FloorQuery.sql, [profile.asOf]).rows { print("  " + (try row.decode(0, as: String.self))) }
@@ -218,8 +221,11 @@ struct Bench {
         let generated = result.subjects
         let nextNight = profile.asOf.adding(days: 1)
         for round in 0..<Self.rounds {
-            // Each round starts from an empty recon schema: a first night, the day between, the
-            // next night.
+            // Each round measures the floor and then, from an empty recon schema, a first night,
+            // the day between and the next night, one after the other (`rounds` says why).
+            start = monotonicMicroseconds()
+            _ = try FloorQuery.run(connection: db, asOf: profile.asOf)
+            result.floorSamples.append(monotonicMicroseconds() - start)
             for statement in ["""
                 TRUNCATE recon.credit_grants, recon.ineligibility_reasons, recon.subject_status, recon.rejected_rows,
                          recon.adjustments, recon.discrepancies
@@ -276,6 +282,7 @@ struct Bench {
             }
             result.nextEvaluated = nextEvaluated
         }
+        result.floorMicros = Self.median(result.floorSamples)
         result.firstMicros = Self.median(result.firstSamples)
         result.nextMicros = Self.median(result.nextSamples)
         result.maintenanceMicros = Self.median(maintenance)
@@ -374,6 +381,11 @@ struct Bench {
                          + results.map { "\($0.label) " + $0[keyPath: samples].map(seconds).joined(separator: ", ") }
                             .joined(separator: "; "))
         }
+        lines.append("each round's own ratios (its floor and nights run back to back): " + results.map { r in
+            let rounds = zip(zip(r.floorSamples, r.firstSamples), r.nextSamples)
+            return "\(r.label) run/floor " + rounds.map { thousandths(ratio($0.0.1, $0.0.0)) }.joined(separator: ", ")
+                + ", next/first " + rounds.map { thousandths(ratio($0.1, $0.0.1)) }.joined(separator: ", ")
+        }.joined(separator: "; "))
         lines.append("first night's warm-up run (not counted, as the floor's first run): "
                      + results.map { "\($0.label) \(seconds($0.firstColdMicros))" }.joined(separator: ", "))
         lines.append("maintenance between the nights (VACUUM ANALYZE of what the first night wrote; autovacuum is off): "

@@ -22,6 +22,17 @@ final class BenchSmokeTests: XCTestCase {
             XCTAssertEqual(samples.split(separator: " ").filter { ["s", "s,", "s;"].contains($0) }.count, 6, samples)
             XCTAssertTrue(samples.contains("fifth ") && samples.contains("; full "), samples)
         }
+        // Each round's floor and nights are measured back to back, and its own ratios printed:
+        // three of each ratio per scale.
+        let paired = try XCTUnwrap(lines.first { $0.hasPrefix("each round's own ratios") }, run.out)
+        for label in ["fifth", "full"] {
+            let part = try XCTUnwrap(paired.components(separatedBy: label + " run/floor ").last?.components(separatedBy: ";").first,
+                                     paired)
+            let values = part.replacingOccurrences(of: "next/first", with: "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            XCTAssertEqual(values.count, 6, paired)
+            XCTAssertTrue(values.allSatisfy { Double($0).map { $0 > 0 } ?? false }, paired)
+        }
         let warmUp = try XCTUnwrap(lines.first { $0.hasPrefix("first night's warm-up run") }, run.out)
         XCTAssertTrue(warmUp.contains("fifth ") && warmUp.contains("full "), warmUp)
         // The load's VACUUM marks the spend tables' pages all-visible (the job's index-only reads
