@@ -16,7 +16,8 @@ import ReconRules
 /// 2. `readUnsettledFacts`: the unsettled integrations (new, or open in a program), and every
 ///    integration that shares a merchant or an account with one of them, since P1 and P6 rank
 ///    a subject among exactly those; the accounts of these and of every code's recipient; those
-///    accounts' enrolments. Codes are few and all kept (C4 ranks by activating account).
+///    accounts' enrolments (with a second reader, most of them read ahead during step 1:
+///    `AccountsReadAhead`). Codes are few and all kept (C4 ranks by activating account).
 /// Then everything read is validated as `readSubjects` validates it. An integration settled in
 /// every program (final everywhere) that shares nothing with an unsettled one is neither
 /// validated nor ranked: no decision depends on it. A rejected integration is never stored, so
