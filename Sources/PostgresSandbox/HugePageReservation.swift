@@ -56,11 +56,12 @@ public final class HugePageReservation {
         return Int((kib + UInt64(pageKiB) - 1) / UInt64(pageKiB))
     }
 
-    /// The pool back at its size before. Pages a running server still uses are freed by the
-    /// kernel once it stops. Safe to call twice.
+    /// The pool back at its size before (untouched when it already had the pages free). Pages
+    /// a running server still uses are freed by the kernel once it stops. Safe to call twice.
     public func release() {
         guard !released else { return }
         released = true
+        guard pool != previousPool else { return }
         do {
             try Self.writePool(previousPool)
         } catch {
