@@ -26,13 +26,25 @@ public final class HugePageReservation {
     /// Grows the pool until `pages` of it are free (not already used or promised to another
     /// mapping). Throws, leaving the pool as it was, when the pool cannot be written (not root,
     /// not Linux, a read-only `/proc/sys`) or the kernel finds fewer free pages than asked.
-    public init(pages: Int, logger: Logger) throws {
+    public convenience init(pages: Int, logger: Logger) throws {
+        try self.init(pagesOfKiB: { _ in pages }, logger: logger)
+    }
+
+    /// The same for a server with `sharedBuffersMB` of shared buffers (`pages(forSharedBuffersMB:pageKiB:)`
+    /// in this system's huge page size).
+    public convenience init(sharedBuffersMB: UInt64, logger: Logger) throws {
+        try self.init(pagesOfKiB: { Self.pages(forSharedBuffersMB: sharedBuffersMB, pageKiB: $0) }, logger: logger)
+    }
+
+    /// `pagesOfKiB` gives the pages wanted in this system's huge page size, read once here.
+    private init(pagesOfKiB: (Int) -> Int, logger: Logger) throws {
         self.logger = logger
         let before = try Self.meminfo()
         guard let pageKiB = before["Hugepagesize"], pageKiB > 0 else {
             throw HugePageError("this system reports no huge page size in \(Self.meminfoPath)")
         }
         self.pageKiB = pageKiB
+        let pages = pagesOfKiB(pageKiB)
         previousPool = try Self.readPool()
         let available = (before["HugePages_Free"] ?? 0) - (before["HugePages_Rsvd"] ?? 0)
         let target = previousPool + max(0, pages - available)
@@ -71,11 +83,6 @@ public final class HugePageReservation {
     }
 
     deinit { release() }
-
-    /// The size of a huge page on this system in kB, nil when it reports none.
-    public static func pageKiB() -> Int? {
-        (try? meminfo())?["Hugepagesize"]
-    }
 
     /// The numbers of `/proc/meminfo` by name (`HugePages_Free`, `Hugepagesize` in kB, ...).
     static func meminfo() throws -> [String: Int] {

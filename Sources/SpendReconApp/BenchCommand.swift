@@ -90,10 +90,7 @@ struct BenchCommand: ParsableCommand {
             let merchants = Int(max(200_000 * partsPerMillion / 1_000_000, 10))
             let rows = Int(max(10_000_000 * partsPerMillion / 1_000_000, 100))
             // Given back after the server's `defer` below has stopped it (defers run last first).
-            let reservation = try hugePages ? HugePageReservation(
-                pages: HugePageReservation.pages(forSharedBuffersMB: Self.sharedBuffersMB,
-                                                 pageKiB: HugePageReservation.pageKiB() ?? 2048),
-                logger: logger) : nil
+            let reservation = try hugePages ? HugePageReservation(sharedBuffersMB: Self.sharedBuffersMB, logger: logger) : nil
             defer { reservation?.release() }
             let server = try ThrowawayPostgres(logger: logger, settings: [
                 "work_mem = 64MB", "maintenance_work_mem = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min",
