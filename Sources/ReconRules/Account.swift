@@ -28,6 +28,17 @@ public struct Account: Sendable, Equatable {
         self.firstCashAt = firstCashAt
     }
 
+    /// The account as it stood when a night last saw it in good standing. Standing has no time in
+    /// the input, so the job dates a change of standing at the night that first observes it: an
+    /// instant before that night is judged with the standing the previous night saw.
+    public var inGoodStanding: Account {
+        var account = self
+        account.status = "approved"
+        account.policyViolation = false
+        account.safetyFlagged = false
+        return account
+    }
+
     /// First cash as of `asOf`: a later first-cash date reads as none yet.
     public func firstCash(asOf: Instant) -> Instant? {
         firstCashAt.flatMap { $0 <= asOf ? $0 : nil }

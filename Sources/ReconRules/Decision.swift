@@ -53,6 +53,10 @@ public struct Decision: Sendable, Equatable {
     /// end, the evaluation instant of an ineligibility; nil while pending.
     public var decidedAt: Instant?
     public var asOf: Instant
+    /// For a subject that holds its program's grant: the once-only reasons the set-up or
+    /// activation order alone would now give it (an earlier rival loaded after the grant). The
+    /// grant stays; a rerun files a discrepancy for review.
+    public var rankedBehind: [Reason] = []
 
     /// When the tier of `level` was reached, if it was.
     public func tierReachedAt(level: Int) -> Instant? {

@@ -31,6 +31,7 @@ extension Evaluator {
         let window = account.firstCash(asOf: asOf).map { spendWindow(startingAt: max(integration.setUpAt, $0)) }
         var base = baseDecision(subject ?? Subject(program: program, integration: integration), account: account)
         base.waitingFor = .cash
+        base.rankedBehind = ranking.rankedBehind(integration)
         let campaign = integration.firstCampaignAt.flatMap { $0 <= asOf ? $0 : nil }                 // P7
         return try conclude(base, reasons: reasons, window: window, ladder: ladder, rows: rows,
                             requiresCampaign: true, campaignAt: campaign)

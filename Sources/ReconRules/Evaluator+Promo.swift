@@ -10,9 +10,13 @@ extension Evaluator {
         let activation = code.activation(asOf: asOf)
         var base = baseDecision(subject ?? Subject(program: program, code: code), account: account)
         base.waitingFor = .activation
+        base.rankedBehind = ranking.rankedBehind(code, asOf: asOf)
 
         // C1 while the deadline is open and nothing is activated: pending, nothing to judge yet.
         if activation == nil, asOf < deadline {
+            if let expiry = program.creditExpiresAt, asOf >= expiry {
+                return ineligible(base, reasons: [.programEnded], final: true, at: asOf)
+            }
             return pending(base, waiting: .activation)
         }
         var reasons: [Reason] = []

@@ -63,8 +63,11 @@ public struct Evaluator: Sendable {
         if !reasons.isEmpty {
             return ineligible(decision, reasons: reasons, final: pastCutoff || reasons.contains { $0.isFinal }, at: asOf)
         }
-        // 2. No window yet.
+        // 2. No window yet: pending, until the credit has expired and no grant can happen any more.
         guard let window, let ledger else {
+            if let expiry = program.creditExpiresAt, asOf >= expiry {
+                return ineligible(decision, reasons: [.programEnded], final: true, at: asOf)
+            }
             let waiting = decision.waitingFor ?? .window
             return pending(decision, waiting: waiting)
         }

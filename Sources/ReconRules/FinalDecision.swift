@@ -13,9 +13,11 @@ import Exact
 /// spend or payment time), so the earliest final instant is one of them, or the night itself.
 /// (An enrolment can only block a grant, never start finality, so it is not a candidate.)
 public enum FinalDecision {
-    /// `decision` is final as of its `asOf`. Returns the evaluation at the earliest instant in
-    /// `[existsFrom, decision.asOf)` at which the subject was already final, or `decision` when
-    /// it was final at none of them.
+    /// Returns the evaluation at the earliest instant in `[existsFrom, decision.asOf)` at which
+    /// the subject was already final, or `decision` when it was final at none of them. A
+    /// decision that is not final as of its `asOf` can still have been final earlier: an early
+    /// grant, final the instant the top tier was reached, is not undone by a conflict or a
+    /// suspension that came after it.
     ///
     /// Finality has two sources. A final reason (P1, P2, P4, P5, P6's once-per-account, C1, C2,
     /// C4, origin, cash, currency) or a passed cutoff, once true, stays true, and starts at one of
@@ -28,7 +30,9 @@ public enum FinalDecision {
     /// first that grants wins: the night that would have granted it.
     public static func earliest(_ decision: Decision, existsFrom: Instant, settling: [Instant], reaching: [Instant],
                                 evaluate: (Instant) throws -> Decision) rethrows -> Decision {
-        guard decision.isFinal else { return decision }
+        // Not final tonight: only an early grant blocked now by a reason that comes and goes (a
+        // conflict, standing) can have been final earlier, so only then is anything searched.
+        guard mayHaveBeenFinalEarlier(decision) else { return decision }
         /// The distinct instants in `[existsFrom, end)`, in order.
         func window(_ instants: [Instant], before end: Instant) -> [Instant] {
             instants.filter { existsFrom <= $0 && $0 < end }.sortedDistinct()
@@ -53,16 +57,27 @@ public enum FinalDecision {
             }
             return low < instants.count ? instants[low] : fallback
         }
-        let settled = try first(of: window(settling, before: decision.asOf), where: isSettledForGood, or: decision.asOf)
-        if topTierReached(decision) {
-            let candidates = window(reaching, before: settled)
-            let reached = try first(of: candidates, where: topTierReached, or: settled)
+        /// The first instant before `end`, from the one where the top tier was first reached,
+        /// at which the subject was final: the night that would have granted it.
+        func earlyGrant(before end: Instant) throws -> Decision? {
+            let candidates = window(reaching, before: end)
+            let reached = try first(of: candidates, where: topTierReached, or: end)
             for instant in candidates where instant >= reached {
                 let at = try position(instant)
                 if evaluated[at].decision.isFinal { return evaluated[at].decision }
             }
+            return nil
         }
+        guard decision.isFinal else { return try earlyGrant(before: decision.asOf) ?? decision }
+        let settled = try first(of: window(settling, before: decision.asOf), where: isSettledForGood, or: decision.asOf)
+        if topTierReached(decision), let grant = try earlyGrant(before: settled) { return grant }
         return evaluated[try position(settled)].decision
+    }
+
+    /// Whether `earliest` can find anything earlier: a final decision, or an ineligibility
+    /// (for reasons that come and go) of a subject that has reached its top tier.
+    public static func mayHaveBeenFinalEarlier(_ decision: Decision) -> Bool {
+        decision.isFinal || (decision.status == .ineligible && topTierReached(decision))
     }
 
     /// Final for a reason that no later fact can undo: a final reason, or the cutoff passed.

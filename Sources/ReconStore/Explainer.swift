@@ -62,7 +62,10 @@ public struct Explainer {
         let programs = try ProgramCatalog(connection: connection).load()
         let factReader = FactReader(connection: reader, asOf: asOf)
         let facts = try factReader.readSubjects(programs: programs)
-        let picks = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) { work in
+        // The same held grants and standing observations as a night, so the explanation is the decision.
+        let held = try Reconciler.loadHeldGrants(connection)
+        let observed = try Reconciler.loadStandingObserved(connection)
+        let picks = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf, held: held) { work in
             switch work {
             case let .partner(_, integration): return Self.matches(selector, integration: integration)
             case let .promo(_, code): return Self.matches(selector, code: code)
@@ -82,7 +85,8 @@ public struct Explainer {
             let rows = (rowsByAccount[accountID] ?? []).sorted(by: SpendRow.chronological)
             return try picks[accountID].map { work in
                 let decision = try work.evaluate(asOf: asOf, account: account, rows: rows,
-                                                 enrollments: facts.enrollments[accountID] ?? [])
+                                                 enrollments: facts.enrollments[accountID] ?? [],
+                                                 standingObserved: { observed.contains(.init(work.programID, work.subjectKey)) })
                 return describe(decision, program: work.program, rows: rows, rejected: rejectedByAccount[accountID] ?? [])
             }
         }

@@ -55,6 +55,7 @@ public struct Reconciler {
         }
         defer { if !dryRun { lock.release() } }
         if !dryRun {
+            try AsOfRefused.check(asOf, kind: "run", connection: connection)
             let abandoned = try recorder.abandonStale()
             if abandoned > 0 { logger.warning("marked runs abandoned", metadata: ["count": "\(abandoned)"]) }
         }
@@ -102,7 +103,8 @@ public struct Reconciler {
             newSubjects.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
-        let pass = try forEachDecision(asOf: asOf, programs: programs, facts: facts, skipping: stored, logger: logger,
+        let pass = try forEachDecision(asOf: asOf, programs: programs, facts: facts, held: stored, skipsFinal: true, logger: logger,
+                                       standingObserved: { stored.open.row(program: $0.programID, key: .init($0))?.standingObserved ?? false },
                                        rejected: { rejections.append($0) }) { decision in
             summary.evaluated += 1
             summary.statuses[decision.status.rawValue, default: 0] += 1
@@ -196,17 +198,43 @@ public struct Reconciler {
                          rejected: (Rejection) throws -> Void, _ body: (consuming Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
-        return try forEachDecision(asOf: asOf, programs: programs, facts: facts, logger: logger, rejected: rejected, body)
+        var held = StoredSubjects()
+        held.final.held = try Self.loadHeldGrants(connection)
+        let observed = try Self.loadStandingObserved(connection)
+        return try forEachDecision(asOf: asOf, programs: programs, facts: facts, held: held, logger: logger,
+                                   standingObserved: { observed.contains(SubjectID($0.programID, $0.subjectKey)) },
+                                   rejected: rejected, body)
+    }
+
+    /// Every stored subject whose stored decision saw its account in good standing (a code
+    /// still waiting for its activation was not judged on standing): for a pass
+    /// over final subjects too (a rerun), where instants before tonight are judged in the
+    /// standing the earlier night saw (`Account.inGoodStanding`).
+    static func loadStandingObserved(_ connection: Connection) throws -> Set<SubjectID> {
+        var keys = Set<SubjectID>()
+        try connection.stream("""
+            SELECT s.program_id, s.subject_key FROM recon.subject_status s
+            WHERE s.waiting_for IS DISTINCT FROM 'activation'
+              AND NOT EXISTS (SELECT FROM recon.ineligibility_reasons r
+                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
+                                AND r.reason IN ('account_not_approved', 'policy_violation', 'safety_flagged'))
+            """) { row in
+            keys.insert(SubjectID(try row.decode(0), try row.decode(1)))
+        }
+        return keys
     }
 
     /// The same pass over `facts` already read for `programs`.
-    func forEachDecision(asOf: Instant, programs: [Program], facts: consuming Facts, skipping stored: StoredSubjects = StoredSubjects(),
-                         logger: Logger, rejected: (Rejection) throws -> Void,
+    /// `held`: its final keys are skipped and its grants are held (`HeldGrants`);
+    /// `standingObserved`: whether an earlier night saw the subject in good standing.
+    func forEachDecision(asOf: Instant, programs: [Program], facts: consuming Facts, held stored: StoredSubjects = StoredSubjects(),
+                         skipsFinal: Bool = false, logger: Logger, standingObserved: @escaping (SubjectWork) -> Bool = { _ in false },
+                         rejected: (Rejection) throws -> Void,
                          _ body: (consuming Decision) throws -> Void) throws -> (subjects: Int, rejectedRows: Int) {
         var facts = facts
         let factReader = FactReader(connection: reader, asOf: asOf)
-        var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
-            !stored.isFinal($0)
+        var work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf, held: stored.final.held) {
+            !skipsFinal || !stored.isFinal($0)
         }
         // The subjects hold what they need now; keep memory to one copy of each.
         facts.integrations = []
@@ -229,7 +257,8 @@ public struct Reconciler {
             // then sums rows that are already in order, which the ledger's sort only verifies.
             let rows = SpendRow.inChronologicalOrder(rows)
             for subject in subjects {
-                try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments))
+                try body(try subject.evaluate(asOf: asOf, account: account, rows: rows, enrollments: enrollments,
+                                              standingObserved: { standingObserved(subject) }))
                 done += 1
                 progress?(done, total)
             }
@@ -278,7 +307,7 @@ public struct Reconciler {
         let programs = try ProgramCatalog(connection: connection).load(only: nil)
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
         let stored = try loadStoredSubjects()
-        let work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf) {
+        let work = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf, held: stored.final.held) {
             !stored.isFinal($0)
         }
         return (work.spans(asOf: asOf, accounts: facts.accounts), facts.accounts.count)
@@ -315,7 +344,29 @@ public struct Reconciler {
             guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
             final.insert(program: program, key: key)
         }
+        final.held = try loadHeldGrants(connection)
         return final
+    }
+
+    /// The grants already written, per program (`HeldGrants`): a merchant or account that holds
+    /// one keeps it, whatever a late-loaded rival's set-up or activation order says.
+    static func loadHeldGrants(_ connection: Connection) throws -> [String: HeldGrants] {
+        var held: [String: HeldGrants] = [:]
+        try connection.copyOutBinary("""
+            COPY (SELECT program_id::text, account_id::int8, integration_id::int8, partner::text, merchant_id::text,
+                         promo_code::text
+                  FROM recon.credit_grants)
+            TO STDOUT (FORMAT binary)
+            """) { row in
+            guard let program = try row.text(0), let account = try row.int64(1) else { return }
+            if let integration = try row.int64(2), let partner = try row.text(3), let merchant = try row.text(4) {
+                held[program, default: HeldGrants()].insert(integrationID: integration, partner: partner, merchantID: merchant,
+                                                            accountID: account)
+            } else if let code = try row.text(5) {
+                held[program, default: HeldGrants()].insert(code: code, accountID: account)
+            }
+        }
+        return held
     }
 
     /// Open subjects with their decisions' digests (`DecisionDigest`): a night leaves an open
@@ -328,15 +379,21 @@ public struct Reconciler {
         var keys = StoredKeyDecoder()
         try connection.copyOutBinary("""
             COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea,
-                         status = 'ineligible', account_id::int8
-                  FROM recon.subject_status WHERE NOT final)
+                         status = 'ineligible', account_id::int8,
+                         CASE WHEN status = 'pending' THEN waiting_for IS DISTINCT FROM 'activation'
+                              ELSE NOT EXISTS (
+                             SELECT FROM recon.ineligibility_reasons r
+                             WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
+                               AND r.reason IN ('account_not_approved', 'policy_violation', 'safety_flagged')) END
+                  FROM recon.subject_status s WHERE NOT final)
             TO STDOUT (FORMAT binary)
             """) { row in
             if let id = try row.int64(5) { accountIDs.append(id) }
             guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
             open.insert(program: program, key: key,
                         row: StoredSubjects.OpenRow(digest: try row.withBytes(3) { DecisionDigest(stored: $0) },
-                                                    mayHaveReasons: try row.bool(4) ?? true))
+                                                    mayHaveReasons: try row.bool(4) ?? true,
+                                                    standingObserved: try row.bool(6) ?? false))
         }
         return (open, accountIDs)
     }

@@ -32,6 +32,9 @@ public struct Rerunner {
         var credit: String?
         var reasons: [String]
         var grantID: Int64?
+        /// The discrepancies already filed for it, as `found_status|found_tier|found_reasons`:
+        /// the same finding is not filed, nor counted, twice.
+        var filed: Set<String> = []
     }
 
     public func rerun(from: Instant, to: Instant, asOf: Instant, programID: String? = nil, dryRun: Bool = false) throws -> RerunSummary {
@@ -39,9 +42,12 @@ public struct Rerunner {
         let recorder = RunRecorder(connection: connection)
         if !dryRun {
             try lock.acquire()
-            try recorder.abandonStale()
         }
         defer { if !dryRun { lock.release() } }
+        if !dryRun {
+            try AsOfRefused.check(asOf, kind: "rerun", connection: connection)
+            try recorder.abandonStale()
+        }
         let runID = dryRun ? nil : try recorder.start(kind: "rerun", asOf: asOf, from: from, to: to, programID: programID)
         var logger = reconciler.logger
         logger[metadataKey: "run_id"] = "\(runID.map(String.init) ?? "dry-run")"
@@ -94,6 +100,14 @@ public struct Rerunner {
                 continue
             }
             if before.status == decision.status.rawValue, before.tier == newTier?.level, before.reasons == newReasons {
+                // A grant that an earlier rival, loaded after it, would now outrank: the grant
+                // stays, and a human looks at it once (`Decision.rankedBehind`).
+                if before.grantID != nil, !decision.rankedBehind.isEmpty,
+                   !before.filed.contains(Self.finding(decision, reasons: decision.rankedBehind)) {
+                    discrepancies.append((decision, before))
+                    summary.differences.append(.init(decision, before: before.describe, delta: nil, action: "discrepancy"))
+                    continue
+                }
                 summary.unchanged += 1
                 continue
             }
@@ -103,6 +117,8 @@ public struct Rerunner {
                     let delta = newTier.credit - beforeCredit
                     adjustments.append((decision, before, grantID))
                     summary.differences.append(.init(decision, before: before.describe, delta: decision.currency.format(delta), action: "adjustment"))
+                } else if before.filed.contains(Self.finding(decision, reasons: decision.reasons)) {
+                    summary.unchanged += 1
                 } else {
                     discrepancies.append((decision, before))
                     summary.differences.append(.init(decision, before: before.describe, delta: nil, action: "discrepancy"))
@@ -139,11 +155,23 @@ public struct Rerunner {
                     ON CONFLICT DO NOTHING
                     """, [decision.subject.programID, decision.subject.key, before.grantID, before.tier,
                           decision.status.rawValue, decision.status == .granted ? decision.tier?.level : nil,
-                          decision.reasons.map(\.rawValue).joined(separator: ";"), runID]).affectedRows
+                          Self.foundReasons(decision), runID]).affectedRows
             }
         }
         summary.written = subjectRows + reviewRows
         return summary
+    }
+
+    /// What a discrepancy records as found: the decision's reasons, or for a grant that an
+    /// earlier rival now outranks, the reasons the ranking alone would give it.
+    static func foundReasons(_ decision: Decision) -> String {
+        (decision.status == .granted ? decision.rankedBehind : decision.reasons).map(\.rawValue).joined(separator: ";")
+    }
+
+    /// A discrepancy's identity (`discrepancies_once`): status, tier and reasons found.
+    static func finding(_ decision: Decision, reasons: [Reason]) -> String {
+        let tier = decision.status == .granted ? decision.tier?.level ?? 0 : 0
+        return "\(decision.status.rawValue)|\(tier)|\(reasons.map(\.rawValue).joined(separator: ";"))"
     }
 
     func keysInRange(from: Instant, to: Instant, programID: String?) throws -> Set<Reconciler.SubjectID> {
@@ -165,7 +193,10 @@ public struct Rerunner {
             SELECT s.program_id, s.subject_key, s.status, s.tier, s.credit::text,
                    coalesce((SELECT array_agg(r.reason ORDER BY r.reason) FROM recon.ineligibility_reasons r
                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}'),
-                   g.grant_id
+                   g.grant_id,
+                   coalesce((SELECT array_agg(d.found_status || '|' || coalesce(d.found_tier, 0) || '|' || d.found_reasons)
+                             FROM recon.discrepancies d
+                             WHERE d.program_id = s.program_id AND d.subject_key = s.subject_key), '{}')
             FROM recon.subject_status s
             JOIN unnest($1::text[], $2::text[]) AS k(program_id, subject_key)
               ON k.program_id = s.program_id AND k.subject_key = s.subject_key
@@ -173,7 +204,7 @@ public struct Rerunner {
             """, [decisions.map(\.subject.programID), decisions.map(\.subject.key)]) { row in
             stored[Reconciler.SubjectID(try row.decode(0), try row.decode(1))] = Stored(
                 status: try row.decode(2), tier: try row.decodeIfPresent(3), credit: try row.decodeIfPresent(4),
-                reasons: try row.decode(5), grantID: try row.decodeIfPresent(6))
+                reasons: try row.decode(5), grantID: try row.decodeIfPresent(6), filed: Set(try row.decode(7, as: [String].self)))
         }
         return stored
     }
@@ -209,6 +240,9 @@ public struct RerunSummary: Codable, Sendable {
             var after = decision.status.rawValue
             if decision.status == .granted, let tier = decision.tier { after += " tier \(tier.level)" }
             if !decision.reasons.isEmpty { after += " (\(decision.reasons.map(\.rawValue).joined(separator: ";")))" }
+            if decision.status == .granted, !decision.rankedBehind.isEmpty {
+                after += " (held; ranked behind: \(decision.rankedBehind.map(\.rawValue).joined(separator: ";")))"
+            }
             self.after = after
             self.delta = delta
             self.action = action

@@ -70,12 +70,18 @@ struct StoredSubjects {
         /// writer stores exactly a decision's reasons, and a decision has reasons only when
         /// ineligible), so for any other the night need not look for reasons to delete.
         var mayHaveReasons = true
+        /// Whether the night that stored it saw the account in good standing (judged, and no
+        /// `account_not_approved`, `policy_violation` or `safety_flagged`): instants before
+        /// tonight are then judged in good standing (`Account.inGoodStanding`).
+        var standingObserved = false
     }
 
-    /// Final subjects' keys, per program.
+    /// Final subjects' keys, per program, and the grants among them (`HeldGrants`).
     struct Final {
         private var keys = ProgramSlots<Keys>()
         private(set) var count = 0
+        /// The grants already written, per program id.
+        var held: [String: HeldGrants] = [:]
 
         mutating func insert(program: String, key: Key) {
             let slot = keys.slot(of: program, making: Keys())

@@ -62,7 +62,7 @@ enum SubjectWork {
 
     /// Every subject of `programs` that `include` accepts, grouped by account. Rankings are built
     /// from all of a program's subjects, included or not.
-    static func byAccount(programs: [Program], facts: Facts, asOf: Instant,
+    static func byAccount(programs: [Program], facts: Facts, asOf: Instant, held: [String: HeldGrants] = [:],
                           include: (SubjectWork) -> Bool) -> SubjectsByAccount {
         // Two passes (count, then fill) so the array is allocated once at its exact size: on a
         // later night most subjects are final and skipped.
@@ -71,11 +71,14 @@ enum SubjectWork {
         for program in programs {
             switch program.kind {
             case .partnerSpendMatch:
-                let ranking = PartnerRanking(integrations: facts.integrations, asOf: asOf) { program.partners.contains($0.partner) }
+                let ranking = PartnerRanking(integrations: facts.integrations, asOf: asOf, held: held[program.id] ?? HeldGrants()) {
+                    program.partners.contains($0.partner)
+                }
                 partnerContexts.append(ProgramContext(program: program, ranking: ranking))
             case .promoCodeSpendMatch:
                 let codes = facts.codes.lazy.filter { $0.programID == program.id }
-                promoContexts.append(ProgramContext(program: program, ranking: PromoRanking(codes: codes, asOf: asOf)))
+                let ranking = PromoRanking(codes: codes, asOf: asOf, held: held[program.id] ?? HeldGrants())
+                promoContexts.append(ProgramContext(program: program, ranking: ranking))
             }
         }
         func forEachSubject(_ body: (SubjectWork) -> Void) {
@@ -102,13 +105,17 @@ enum SubjectWork {
 
     /// The decision as of `asOf`; a final one as it stood at the earliest instant it was final
     /// (`FinalDecision`), so that it is the same whichever nights ran before.
-    func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment]) throws -> Decision {
+    /// `standingObserved`: an earlier night saw this subject with the account in good standing,
+    /// so instants before tonight are judged in good standing (`Account.inGoodStanding`).
+    func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment],
+                  standingObserved: () -> Bool = { false }) throws -> Decision {
         let subject = self.subject
         let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments, subject: subject)
-        guard decision.isFinal else { return decision }
+        guard FinalDecision.mayHaveBeenFinalEarlier(decision) else { return decision }
         let (settling, reaching) = instants(decision, account: account, rows: rows)
+        let earlier = standingObserved() ? account.inGoodStanding : account
         return try FinalDecision.earliest(decision, existsFrom: existsFrom, settling: settling, reaching: reaching) {
-            try evaluateOnce(asOf: $0, account: account, rows: rows, enrollments: enrollments, subject: subject)
+            try evaluateOnce(asOf: $0, account: earlier, rows: rows, enrollments: enrollments, subject: subject)
         }
     }
 
@@ -144,6 +151,7 @@ enum SubjectWork {
             if let activated = code.activatedAt { settling.append(activated) }
         }
         if let window = decision.window { settling.append(window.cutoff) }
+        if let expiry = program.creditExpiresAt { settling.append(expiry) }
         if let cash = account.firstCashAt { reaching.append(cash) }
         for row in rows {
             reaching.append(row.at)

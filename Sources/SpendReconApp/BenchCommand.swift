@@ -218,14 +218,15 @@ struct Bench {
         let generated = result.subjects
         let nextNight = profile.asOf.adding(days: 1)
         for round in 0..<Self.rounds {
-            // Each round measures the floor and then, from an empty recon schema, a first night,
+            // Each round measures the floor and then, from an empty recon schema (its runs too: a
+            // writing run refuses an as_of before the last one's), a first night,
             // the day between and the next night, one after the other (`rounds` says why).
             start = monotonicMicroseconds()
             _ = try FloorQuery.run(connection: db, asOf: profile.asOf)
             result.floorSamples.append(monotonicMicroseconds() - start)
             for statement in ["""
                 TRUNCATE recon.credit_grants, recon.ineligibility_reasons, recon.subject_status, recon.rejected_rows,
-                         recon.adjustments, recon.discrepancies
+                         recon.adjustments, recon.discrepancies, recon.runs
                 """, "VACUUM ANALYZE recon.subject_status", "VACUUM ANALYZE recon.ineligibility_reasons",
                               "VACUUM ANALYZE recon.credit_grants", "VACUUM ANALYZE recon.rejected_rows", "CHECKPOINT"] {
                 try db.executeScript(statement)

@@ -30,6 +30,9 @@ public enum SpendReconExit {
         case let error as Migrator.Failure:
             logger.error("migration refused", metadata: ["error": "\(error)"])
             return ExitCode(dataError)
+        case let error as AsOfRefused:
+            logger.error("as_of refused", metadata: ["error": "\(error)"])
+            return ExitCode(usage)
         case let error as RunLock.Held:
             logger.error("another run holds the lock", metadata: ["holder": "\(error)"])
             return ExitCode(lockHeld)

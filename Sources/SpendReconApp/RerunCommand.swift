@@ -58,7 +58,7 @@ struct RerunCommand: ParsableCommand {
                 rerunner.progress = progress.update
                 defer { progress.finish() }
                 let summary = try rerunner.rerun(
-                    from: from.instant, to: to.instant, asOf: asOf?.instant ?? Instant.now, programID: program, dryRun: dryRun)
+                    from: from.instant, to: to.instant, asOf: asOf?.instant ?? DatabaseClock.now(connection), programID: program, dryRun: dryRun)
                 progress.finish()
                 outcome = MetricsFile.Outcome(evaluated: summary.evaluated, statuses: summary.statuses,
                                               rejectedRows: summary.rejectedRows, written: summary.written,

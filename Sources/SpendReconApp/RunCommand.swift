@@ -36,10 +36,10 @@ struct RunCommand: ParsableCommand {
         try reportingMetrics(metricsFile.map { MetricsFile(path: $0, kind: "run") }, logger: logger) {
             var outcome = MetricsFile.Outcome()
             try withExitCodes(logger: logger) {
-                let asOf = self.asOf?.instant ?? Instant.now
                 // The spend read is split over two readers (`SplitSpendRead`); decision batches are
                 // written over two connections at once (`BackgroundWriter`), and a dry run writes none.
                 let connections = try Connection.open(dryRun ? 3 : 4, conninfo: database.db, logger: logger)
+                let asOf = try self.asOf?.instant ?? DatabaseClock.now(connections[0])
                 var reconciler = Reconciler(connection: connections[0], reader: connections[1], secondReader: connections[2],
                                             logger: logger)
                 if !dryRun { reconciler.secondWriter = connections[3] }

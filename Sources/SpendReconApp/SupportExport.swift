@@ -28,10 +28,12 @@ struct SupportExport {
                observe: (([CSVWriter.Cell]) -> Void)? = nil) throws -> Int {
         emit(CSVWriter.line(Self.header.map { .text($0) }))
         var count = 0
-        // A subject's latest evaluation: its row's `as_of`, or for an open subject the last
-        // successful nightly run after the one that wrote its row. Every nightly run evaluates
+        // A subject's latest evaluation is the run that wrote its row (`w.as_of`, the night's own
+        // instant: a final decision's `as_of` and `decided_at` are the earlier instant it became
+        // final, so a subject decided tonight may carry a date months back), or for an open
+        // subject the last successful nightly run after that one. Every nightly run evaluates
         // every open subject but leaves one whose decision did not change as it is
-        // (docs/DECISIONS.md), so its row's `as_of` is that of the last change.
+        // (docs/DECISIONS.md).
         try connection.stream("""
             WITH latest_run AS (
                 SELECT run_id, as_of FROM recon.runs WHERE kind = 'run' AND status = 'succeeded'
@@ -45,9 +47,11 @@ struct SupportExport {
                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}') AS reasons,
                    s.run_id, s.waiting_for, s.next_tier, s.next_threshold::text
             FROM recon.subject_status s
+            LEFT JOIN recon.runs w ON w.run_id = s.run_id
             LEFT JOIN latest_run l ON NOT s.final AND l.run_id > s.run_id
             WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
-                   OR (coalesce(l.as_of, s.as_of) >= $1 AND coalesce(l.as_of, s.as_of) < $2))
+                   OR (s.as_of >= $1 AND s.as_of < $2) OR (w.as_of >= $1 AND w.as_of < $2)
+                   OR (l.as_of >= $1 AND l.as_of < $2))
               AND ($3::text IS NULL OR s.status = $3) AND ($4::text IS NULL OR s.program_id = $4)
               AND ($5::bigint IS NULL OR s.account_id = $5) AND ($6::text IS NULL OR s.subject = $6)
             ORDER BY s.program_id, s.subject_key

@@ -158,7 +158,7 @@ final class UnsettledFactsTests: XCTestCase {
         let programs = try ProgramCatalog(connection: f.db).load(only: nil)
         let (stored, facts) = try reconciler.readFacts(asOf: asOf, programs: programs)
         var pass = Pass(integrationsRead: facts.integrations.count, accountsRead: facts.accounts.count)
-        _ = try reconciler.forEachDecision(asOf: asOf, programs: programs, facts: facts, skipping: stored, logger: quietLogger(),
+        _ = try reconciler.forEachDecision(asOf: asOf, programs: programs, facts: facts, held: stored, skipsFinal: true, logger: quietLogger(),
                                            rejected: { pass.rejections.insert($0) }) { decision in
             pass.decisions[decision.subject.programID + " " + decision.subject.key] = decision
         }
