@@ -42,6 +42,5 @@ let package = Package(
         .testTarget(name: "ReconRulesTests", dependencies: ["ReconRules", "Exact"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresSandbox", "Exact", "SampleData", logging]),
         .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "SampleData", "Exact", logging]),
-    ],
-    swiftLanguageModes: [.v5]
+    ]
 )

@@ -3,6 +3,7 @@ import Logging
 import PGClient
 
 /// A server to create databases on: a throwaway one, or the one `SPEND_RECON_TEST_DB` names.
+/// Its one mutable field (`counter`) is used only under `lock`: hence `@unchecked Sendable`.
 public final class DatabaseServer: @unchecked Sendable {
     /// Superuser (or CREATEDB) connection settings for the server's maintenance database.
     public let adminConninfo: String
@@ -58,4 +59,5 @@ public final class DatabaseServer: @unchecked Sendable {
 }
 
 private let testServerLock = NSLock()
+/// Read and written only under `testServerLock`.
 nonisolated(unsafe) private var testServer: DatabaseServer?

@@ -9,6 +9,8 @@ import PGClient
 /// binaries run as the `postgres` user. `stop()` (also called on deinit and at process exit)
 /// stops the server and deletes the directory; a directory left by a killed process is cleaned
 /// up by the next start.
+///
+/// Its one mutable field (`stopped`) is used only under `lock`: hence `@unchecked Sendable`.
 public final class ThrowawayPostgres: @unchecked Sendable {
     public let directory: String
     public let port: Int
@@ -156,6 +158,7 @@ public struct SandboxError: Error, CustomStringConvertible {
 }
 
 /// Every live throwaway server, stopped at process exit even when a test failed.
+/// Its mutable fields are used only under `lock`: hence `@unchecked Sendable`.
 final class ThrowawayRegistry: @unchecked Sendable {
     static let shared = ThrowawayRegistry()
     private let lock = NSLock()

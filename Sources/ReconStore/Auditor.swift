@@ -17,6 +17,8 @@ public struct Auditor {
     let logger: Logger
     /// Rejections per insert statement.
     var batchSize = 10_000
+    /// Set by a signal: the audit stops between its reads and its batches of inserts.
+    public var stop: StopRequest?
 
     public init(connection: Connection, reader: Connection, logger: Logger) {
         self.connection = connection
@@ -39,11 +41,14 @@ public struct Auditor {
             var seen = Set(facts.rejections)
             facts.integrations = []
             facts.codes = []
+            try stop?.check()
             try factReader.streamSpend(accounts: facts.accounts, .everything,
-                                       reject: { rejection, _ in seen.insert(rejection) }, body: { _, _ in })
+                                       reject: { rejection, _ in seen.insert(rejection) }, body: { _, _ in try stop?.check() })
+            try stop?.check()
             let writer = try DecisionWriter(connection: connection, runID: runID)
             let rejections = Array(seen)
             for start in stride(from: 0, to: rejections.count, by: batchSize) {
+                try stop?.check()
                 try writer.record(Array(rejections[start..<min(start + batchSize, rejections.count)]))
             }
             summary.rejectedRows = rejections.count
@@ -52,7 +57,7 @@ public struct Auditor {
             logger.info("audit finished", metadata: ["rejected_rows": "\(summary.rejectedRows)", "ms": "\(summary.milliseconds)"])
             return summary
         } catch {
-            recorder.fail(runID, error: error)
+            recorder.end(runID, after: error)
             throw error
         }
     }

@@ -16,7 +16,10 @@ import ReconRules
 ///
 /// Each `DecisionWriter`'s connection belongs to its writer thread from the first `submit` until
 /// `finish()` or `abandon()` returns; nothing else may use it in between.
-final class BackgroundWriter {
+///
+/// Every mutable field is read and written only while holding `condition`, which is what makes
+/// sharing the writer with its threads safe (`@unchecked Sendable`).
+final class BackgroundWriter: @unchecked Sendable {
     private let capacity: Int
     private let condition = NSCondition()
     private var queue: [(decisions: [Decision], withoutStoredReasons: [Decision], newSubjects: [Decision],
@@ -32,7 +35,8 @@ final class BackgroundWriter {
         self.capacity = max(capacity, writers.count, 1)
         running = writers.count
         for (index, writer) in writers.enumerated() {
-            let thread = Thread { [self] in loop(writer) }
+            let lent = ThreadHandoff(writer)
+            let thread = Thread { [self] in loop(lent.value) }
             thread.name = "spend-recon.writer.\(index)"
             thread.start()
         }

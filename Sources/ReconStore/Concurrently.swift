@@ -2,12 +2,13 @@ import Foundation
 
 /// Runs `background` on a thread of its own while `foreground` runs on this one, and returns
 /// both results. It always waits for `background` to end, even when `foreground` throws, so
-/// whatever `background` uses (a connection) is free again when this returns. Errors: the
-/// foreground's first, then the background's.
+/// whatever `background` uses (a connection, handed over by `ThreadHandoff`) is free again when
+/// this returns. Errors: the foreground's first, then the background's.
 func concurrently<A, B>(_ background: @escaping () throws -> A, _ foreground: () throws -> B) throws -> (A, B) {
     let slot = ResultSlot<A>()
+    let work = ThreadHandoff(background)
     let thread = Thread {
-        slot.result = Result { try background() }
+        slot.result = Result { try work.value() }
         slot.done.signal()
     }
     thread.name = "spend-recon.concurrently"

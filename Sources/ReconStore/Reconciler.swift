@@ -39,6 +39,8 @@ public struct Reconciler {
     var readsEverySubject = false
     /// Called after each subject is evaluated with (done, total), for a progress display.
     public var progress: ((_ done: Int, _ total: Int) -> Void)?
+    /// Set by a signal: the run stops before the next account, so at a batch boundary.
+    public var stop: StopRequest?
 
     public init(connection: Connection, reader: Connection, secondReader: Connection? = nil, logger: Logger) {
         self.connection = connection
@@ -71,7 +73,7 @@ public struct Reconciler {
                                                       "write_ms": "\(summary.writeMilliseconds)"])
             return summary
         } catch {
-            if let runID { recorder.fail(runID, error: error) }
+            if let runID { recorder.end(runID, after: error) }
             throw error
         }
     }
@@ -81,6 +83,7 @@ public struct Reconciler {
         var summary = RunSummary(runID: runID, kind: "run", asOf: asOf.iso8601, dryRun: runID == nil)
         let programs = try ProgramCatalog(connection: connection).load(only: nil)
         let (stored, facts) = try readFacts(asOf: asOf, programs: programs)
+        try stop?.check()
         summary.skippedFinal = stored.count
         let writer = try runID.map { runID in
             BackgroundWriter(writers: try ([connection] + [secondWriter].compactMap { $0 }).map {
@@ -251,6 +254,8 @@ public struct Reconciler {
 
         var done = 0
         func evaluateAccount(_ accountID: Int64, rows: [SpendRow]) throws {
+            // A stop request ends the pass here: the batch being built is dropped, whole.
+            try stop?.check()
             guard let subjects = work.take(accountID), let account = facts.accounts.account(accountID) else { return }
             let enrollments = facts.enrollments[accountID] ?? []
             // In time order once per account: every evaluation (a final decision takes several)

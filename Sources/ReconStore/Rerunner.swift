@@ -25,6 +25,12 @@ public struct Rerunner {
         set { reconciler.progress = newValue }
     }
 
+    /// Set by a signal: the rerun stops before the next account or before it writes.
+    public var stop: StopRequest? {
+        get { reconciler.stop }
+        set { reconciler.stop = newValue }
+    }
+
     /// What was decided before, for one subject.
     struct Stored {
         var status: String
@@ -63,7 +69,7 @@ public struct Rerunner {
             }
             return summary
         } catch {
-            if let runID { recorder.fail(runID, error: error) }
+            if let runID { recorder.end(runID, after: error) }
             throw error
         }
     }
@@ -133,6 +139,7 @@ public struct Rerunner {
         summary.updated = updates.count
 
         guard let runID else { return summary }
+        try reconciler.stop?.check()
         let writer = try DecisionWriter(connection: connection, runID: runID)
         var reviewRows = 0
         let subjectRows = try writer.write(updates + adjustments.map(\.0), rejections: rejections) {

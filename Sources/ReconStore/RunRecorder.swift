@@ -37,6 +37,22 @@ public struct RunRecorder {
                   summary.count(.thresholdNotReached), summary.count(.ineligible), summary.rejectedRows, summary.written])
     }
 
+    /// Marks the run `cancelled`: stopped on request (`StopRequest`) at a batch boundary.
+    public func cancel(_ runID: Int64, _ cancelled: RunCancelled) {
+        do {
+            try connection.execute("""
+                UPDATE recon.runs SET status = 'cancelled', finished_at = clock_timestamp(), error = $2 WHERE run_id = $1
+                """, [runID, cancelled.description])
+        } catch {
+            connection.logger.warning("could not record the run as cancelled", metadata: ["run_id": "\(runID)"])
+        }
+    }
+
+    /// Ends the run's record after `error`: `cancelled` for a requested stop, else `failed`.
+    public func end(_ runID: Int64, after error: Error) {
+        if let cancelled = error as? RunCancelled { cancel(runID, cancelled) } else { fail(runID, error: error) }
+    }
+
     /// Marks the run failed with a description that carries no row data and no password. When
     /// the server ended the session (terminated backend, restart), it reconnects once to say so;
     /// if even that fails, the next run marks the record abandoned.

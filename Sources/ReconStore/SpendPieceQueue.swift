@@ -14,6 +14,7 @@ struct SpendPiece {
 /// `capacity` chunks wait, so memory stays bounded when evaluation is the slower side. Either
 /// side can stop the other: the reader ends it (`finish`, with or without an error), the
 /// evaluator cancels it (`cancel`), after which `put` throws and the reader stops its `COPY`.
+/// Its mutable fields are used only under `condition`: hence `@unchecked Sendable`.
 final class SpendPieceQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var chunks: [[SpendPiece]] = []

@@ -37,8 +37,10 @@ struct SplitSpendRead {
         let queues = tables.map { _ in SpendPieceQueue(capacity: queueCapacity) }
         let ended = DispatchSemaphore(value: 0)
         for (index, reader) in readers.prefix(tables.count).enumerated() {
+            // The reader's connection is this thread's until `ended` is signalled (the defer below).
+            let lent = ThreadHandoff(reader)
             let thread = Thread { [accounts, knownAccounts, chunkSize] in
-                Self.read(spans, from: tables[index], with: reader, accounts: accounts, knownAccounts: knownAccounts,
+                Self.read(spans, from: tables[index], with: lent.value, accounts: accounts, knownAccounts: knownAccounts,
                           chunkSize: chunkSize, into: queues[index])
                 ended.signal()
             }

@@ -29,7 +29,9 @@ struct AuditCommand: ParsableCommand {
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
             let reader = try Connection(conninfo: database.db, logger: logger)
-            let summary = try Auditor(connection: connection, reader: reader, logger: logger).run(asOf: asOf?.instant ?? Instant.now)
+            var auditor = Auditor(connection: connection, reader: reader, logger: logger)
+            auditor.stop = SignalStop.request
+            let summary = try auditor.run(asOf: asOf?.instant ?? Instant.now)
             print(json ? try SummaryPrinter.json(summary)
                        : "audit \(summary.runID ?? 0) as of \(summary.asOf)\n  rejected rows: \(summary.rejectedRows)")
         }

@@ -30,6 +30,9 @@ public enum SpendReconExit {
         case let error as Migrator.Failure:
             logger.error("migration refused", metadata: ["error": "\(error)"])
             return ExitCode(dataError)
+        case let cancelled as RunCancelled:
+            logger.notice("run cancelled", metadata: ["reason": "\(cancelled)"])
+            return ExitCode(128 + cancelled.signal)
         case let error as AsOfRefused:
             logger.error("as_of refused", metadata: ["error": "\(error)"])
             return ExitCode(usage)

@@ -54,6 +54,7 @@ struct RerunCommand: ParsableCommand {
                     throw ValidationError("unknown program \(program)")
                 }
                 var rerunner = Rerunner(connection: connection, reader: reader, logger: logger)
+                rerunner.stop = SignalStop.request
                 let progress = ProgressLine(label: "rerun")
                 rerunner.progress = progress.update
                 defer { progress.finish() }

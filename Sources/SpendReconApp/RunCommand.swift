@@ -44,6 +44,7 @@ struct RunCommand: ParsableCommand {
                                             logger: logger)
                 if !dryRun { reconciler.secondWriter = connections[3] }
                 reconciler.batchSize = batchSize
+                reconciler.stop = SignalStop.request
                 let progress = ProgressLine(label: "run")
                 reconciler.progress = progress.update
                 defer { progress.finish() }

@@ -7,7 +7,8 @@ public struct SpendRecon: ParsableCommand {
         abstract: "Reconciles spend-match ad credit offers against billed spend in PostgreSQL.",
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 data error that stopped the run, 69 database unavailable,
-            70 internal error, 75 another run holds the lock.
+            70 internal error, 75 another run holds the lock, 143 (130) stopped by SIGTERM (SIGINT)
+            at a batch boundary.
             """,
         subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self, BenchCommand.self]
     )

@@ -44,11 +44,11 @@ final class ConnectionTests: XCTestCase {
     func testTerminatedSessionGivesConnectionErrorNotAHang() throws {
         let database = try freshDatabase()
         let victim = try connect(database.conninfo)
-        let killer = try connect(database.conninfo)
+        let conninfo = database.conninfo
         let pid = victim.backendPID
         let terminator = Thread {
             Thread.sleep(forTimeInterval: 0.5)
-            _ = try? killer.execute("SELECT pg_terminate_backend($1)", [Int(pid)])
+            _ = try? connect(conninfo).execute("SELECT pg_terminate_backend($1)", [Int(pid)])
         }
         terminator.start()
         XCTAssertThrowsError(try victim.execute("SELECT pg_sleep(30)")) { error in

@@ -276,8 +276,9 @@ final class SpendPieceQueueTests: XCTestCase {
         let queue = SpendPieceQueue(capacity: 1)
         try queue.put(chunk(1))
         let thrown = expectation(description: "the blocked put throws")
+        let second = chunk(2)
         let thread = Thread {
-            do { try queue.put(self.chunk(2)) } catch is SpendPieceQueue.Cancelled { thrown.fulfill() } catch {}
+            do { try queue.put(second) } catch is SpendPieceQueue.Cancelled { thrown.fulfill() } catch {}
         }
         thread.start()
         Thread.sleep(forTimeInterval: 0.05)
@@ -290,8 +291,9 @@ final class SpendPieceQueueTests: XCTestCase {
         let queue = SpendPieceQueue(capacity: 1)
         try queue.put(chunk(1))
         let putDone = expectation(description: "the second put returns once the first chunk is taken")
+        let second = chunk(2)
         let thread = Thread {
-            try? queue.put(self.chunk(2))
+            try? queue.put(second)
             putDone.fulfill()
         }
         thread.start()

@@ -10,14 +10,14 @@ public struct LineLogHandler: LogHandler {
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
     let format: LogFormat
-    let clock: () -> Instant
-    let sink: (String) -> Void
+    let clock: @Sendable () -> Instant
+    let sink: @Sendable (String) -> Void
 
     public init(label: String, format: LogFormat) {
         self.init(label: label, format: format, clock: { Instant.now }, sink: { StderrWriter.shared.writeLine($0) })
     }
 
-    init(label: String, format: LogFormat, clock: @escaping () -> Instant, sink: @escaping (String) -> Void) {
+    init(label: String, format: LogFormat, clock: @escaping @Sendable () -> Instant, sink: @escaping @Sendable (String) -> Void) {
         self.label = label
         self.format = format
         self.clock = clock

@@ -2,6 +2,7 @@ import Foundation
 
 /// The one writer of stderr: log lines and the terminal progress line share it, so a log line
 /// never lands in the middle of the progress line (it clears the line, writes, and redraws).
+/// Its mutable field is used only under `lock`: hence `@unchecked Sendable`.
 final class StderrWriter: @unchecked Sendable {
     static let shared = StderrWriter()
 

@@ -7,8 +7,11 @@ import XCTest
 
 /// Seeded simulation: random billing data around every rule's edges, nights at random
 /// cadences, and the job's promises checked after every night (SimulationInvariants), plus:
-/// final decisions never change once final; every cadence ends with the same decisions as one
-/// single night at the end; a rerun of a random range over unchanged data changes nothing.
+/// final decisions never change once final; after every night each final subject is what a
+/// single fresh night at that instant writes, and the night's export holds every subject it
+/// wrote (SimulationNightChecks); every cadence ends with the same decisions as one single
+/// night at the end; a rerun of a random range over unchanged data changes nothing; and a
+/// cadence whose data arrives late keeps every promise too (SimulationLateData).
 ///
 /// `SPEND_RECON_SIM_SEED=n` replays one seed exactly; `SPEND_RECON_SIM_SEEDS=k` runs k seeds
 /// starting at `SPEND_RECON_SIM_FIRST` (default 1). A failure names its seed and the replay line.
@@ -26,6 +29,9 @@ final class SimulationTests: XCTestCase {
     struct Figures {
         var seeds = 0, nights = 0, checks = 0, inputRows = 0, subjects = 0, grants = 0, rejectedRows = 0, reruns = 0
         var comparisons = 0
+        /// Final subjects compared with a fresh night at the same instant, after every night.
+        var freshComparisons = 0
+        var lateRows = 0, plantedRivals = 0, lateDiscrepancies = 0
         /// Final outcomes met, by status and by reason: what the seeds actually exercised.
         var outcomes: [String: Int] = [:]
     }
@@ -33,8 +39,9 @@ final class SimulationTests: XCTestCase {
     func testSeededNightsKeepEveryPromiseWhateverTheCadence() throws {
         var figures = Figures()
         let fixture = try StoreFixture("simulation")
+        let fresh = try StoreFixture("simulation-fresh")
         for seed in Self.seeds {
-            let failures = try simulate(seed: seed, fixture: fixture, figures: &figures)
+            let failures = try simulate(seed: seed, fixture: fixture, fresh: fresh, figures: &figures)
             for failure in failures {
                 XCTFail("simulation seed \(seed): \(failure)\n  replay: SPEND_RECON_SIM_SEED=\(seed) swift test --filter SimulationTests")
             }
@@ -43,27 +50,25 @@ final class SimulationTests: XCTestCase {
         print("""
             simulation figures: seeds=\(figures.seeds) input_rows=\(figures.inputRows) nights=\(figures.nights) \
             invariant_checks=\(figures.checks) cadence_comparisons=\(figures.comparisons) reruns=\(figures.reruns) \
-            subjects=\(figures.subjects) grants=\(figures.grants) rejected_rows=\(figures.rejectedRows)
+            subjects=\(figures.subjects) grants=\(figures.grants) rejected_rows=\(figures.rejectedRows) \
+            final_vs_fresh_night=\(figures.freshComparisons) late_rows=\(figures.lateRows) \
+            planted_rivals=\(figures.plantedRivals) late_discrepancies=\(figures.lateDiscrepancies)
             simulation outcomes: \(figures.outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             """)
     }
 
     /// One seed: load its data, play three cadences of nights over it, check after each night.
     /// Returns what broke, if anything (empty = every promise held).
-    func simulate(seed: UInt64, fixture f: StoreFixture, figures: inout Figures) throws -> [String] {
+    func simulate(seed: UInt64, fixture f: StoreFixture, fresh: StoreFixture, figures: inout Figures) throws -> [String] {
         let data = SimulatedBilling(seed: seed)
-        try f.db.executeScript("""
-            TRUNCATE billing.ad_accounts, billing.partner_integrations, billing.billed_spend, billing.topup_consumption,
-                     billing.promo_codes, billing.promotion_enrollments
-            """)
-        for (table, rows) in [("ad_accounts", data.accounts), ("partner_integrations", data.integrations),
-                              ("billed_spend", data.bills), ("topup_consumption", data.topups),
-                              ("promo_codes", data.codes), ("promotion_enrollments", data.enrollments)] {
-            _ = try f.db.copyIn("COPY billing.\(table) FROM STDIN") { writer in
-                for row in rows { try writer.appendRow(row) }
-            }
+        for db in [f.db, fresh.db] {
+            try Self.emptyBilling(db)
+            try Self.load([("ad_accounts", data.accounts), ("partner_integrations", data.integrations),
+                           ("billed_spend", data.bills), ("topup_consumption", data.topups),
+                           ("promo_codes", data.codes), ("promotion_enrollments", data.enrollments)], into: db)
         }
         figures.inputRows += data.rowCount
+        var freshNights: [Instant: [String: String]] = [:]
         var random = SeededRandom(seed: seed, stream: 0x51D, index: 0)
         let cadences = [data.cadence(&random), data.cadence(&random), [SimulatedBilling.end]]
         var failures: [String] = []
@@ -85,6 +90,17 @@ final class SimulationTests: XCTestCase {
                     failures.append("\(context): \(violation)")
                 }
                 figures.checks += SimulationInvariants.checks.count + 1
+                if index < 2 {
+                    if freshNights[night] == nil {
+                        try fresh.resetDecisions()
+                        try fresh.run(asOf: night, batchSize: 64)
+                        freshNights[night] = try SimulationNightChecks.decisions(fresh.db, finalOnly: false)
+                    }
+                    failures += try SimulationNightChecks.finalAgreeWithFreshNight(f.db, fresh: freshNights[night]!)
+                        .map { "\(context): \($0)" }
+                    figures.freshComparisons += 1
+                }
+                failures += try SimulationNightChecks.exportHoldsTonight(f.db, night: night).map { "\(context): \($0)" }
                 let finalNow = Set(try f.db.execute(SimulationInvariants.finalRows).rows.map { try $0.decode(0, as: String.self) })
                 let changed = finalBefore.subtracting(finalNow)
                 if !changed.isEmpty { failures.append("\(context): final decisions changed: \(changed.sorted().prefix(3))") }
@@ -120,7 +136,18 @@ final class SimulationTests: XCTestCase {
                                 + "\(endings[index].rejected.subtracting(single.rejected).sorted().prefix(3))")
             }
         }
+        if failures.isEmpty {
+            try Self.emptyBilling(f.db)
+            failures += try simulateLateData(data, nights: cadences[0], fixture: f, random: &random, figures: &figures)
+        }
         return failures
+    }
+
+    static func emptyBilling(_ db: Connection) throws {
+        try db.executeScript("""
+            TRUNCATE billing.ad_accounts, billing.partner_integrations, billing.billed_spend, billing.topup_consumption,
+                     billing.promo_codes, billing.promotion_enrollments
+            """)
     }
 
     /// A rerun of a random range as of the last night, over unchanged data: no update, no
