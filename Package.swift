@@ -8,6 +8,7 @@ let package = Package(
     name: "spend-recon",
     products: [
         .executable(name: "spend-recon", targets: ["spend-recon"]),
+        .executable(name: "spend-recon-bench", targets: ["spend-recon-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "SpendReconApp", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SampleData", "Exact",
                                                      argumentParser, logging]),
         .executableTarget(name: "spend-recon", dependencies: ["SpendReconApp"]),
+        // The benchmark: a laboratory beside the product, with its own executable.
+        .target(name: "SpendReconBench", dependencies: ["SpendReconApp", "ReconStore", "PGClient", "PostgresSandbox", "SampleData",
+                                                       "Exact", argumentParser, logging]),
+        .executableTarget(name: "spend-recon-bench", dependencies: ["SpendReconBench", "SpendReconApp", logging]),
 
         // Build tool that turns sql/*.sql into a Swift source, so the binary carries its migrations.
         .executableTarget(name: "EmbedSQL"),
@@ -42,5 +47,6 @@ let package = Package(
         .testTarget(name: "ReconRulesTests", dependencies: ["ReconRules", "Exact"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresSandbox", "Exact", "SampleData", logging]),
         .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "SampleData", "Exact", logging]),
+        .testTarget(name: "SpendReconBenchTests", dependencies: ["SpendReconBench", "PostgresSandbox", logging]),
     ]
 )

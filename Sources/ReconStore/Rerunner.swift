@@ -123,6 +123,11 @@ public struct Rerunner {
                     let delta = newTier.credit - beforeCredit
                     adjustments.append((decision, before, grantID))
                     summary.differences.append(.init(decision, before: before.describe, delta: decision.currency.format(delta), action: "adjustment"))
+                    // The higher tier is the holder's; an earlier rival is still filed for review.
+                    if !decision.rankedBehind.isEmpty, !before.filed.contains(Self.finding(decision, reasons: decision.rankedBehind)) {
+                        discrepancies.append((decision, before))
+                        summary.differences.append(.init(decision, before: before.describe, delta: nil, action: "discrepancy"))
+                    }
                 } else if before.filed.contains(Self.finding(decision, reasons: decision.reasons)) {
                     summary.unchanged += 1
                 } else {

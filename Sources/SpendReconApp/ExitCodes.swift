@@ -39,9 +39,6 @@ public enum SpendReconExit {
         case let error as RunLock.Held:
             logger.error("another run holds the lock", metadata: ["holder": "\(error)"])
             return ExitCode(lockHeld)
-        case let error as HugePageError:
-            logger.error("huge pages unavailable", metadata: ["error": "\(error)"])
-            return ExitCode(unavailable)
         case let error as DataError:
             logger.error("data error stopped the run", metadata: ["error": "\(error)"])
             return ExitCode(dataError)

@@ -143,7 +143,6 @@ final class BadInputTests: XCTestCase {
              "unknown program x' OR '1'='1"),
             (["explain", "--db", nowhere], "give exactly one of"),
             (["explain", "--integration", "1", "--account", "2", "--db", nowhere], "give exactly one of"),
-            (["bench", "--scale", "-1"], "--scale"),
             (["no-such-command"], "no-such-command"),
         ]
         for (arguments, says) in cases {

@@ -26,8 +26,11 @@ enum SimulationInvariants {
             SELECT coalesce(s.program_id, g.program_id) || ' ' || coalesce(s.subject_key, g.subject_key)
             FROM (SELECT * FROM recon.subject_status WHERE status = 'granted') s
             FULL JOIN recon.credit_grants g ON g.program_id = s.program_id AND g.subject_key = s.subject_key
-            WHERE s.subject_key IS NULL OR g.subject_key IS NULL OR s.tier <> g.tier OR s.credit <> g.credit
-               OR s.qualifying_spend <> g.qualifying_spend OR s.account_id <> g.account_id
+            LEFT JOIN LATERAL (SELECT max(a.to_tier) AS tier, sum(a.credit_delta) AS credit
+                               FROM recon.adjustments a WHERE a.grant_id = g.grant_id) adj ON true
+            WHERE s.subject_key IS NULL OR g.subject_key IS NULL OR s.tier <> coalesce(adj.tier, g.tier)
+               OR s.credit <> g.credit + coalesce(adj.credit, 0)
+               OR (adj.tier IS NULL AND s.qualifying_spend <> g.qualifying_spend) OR s.account_id <> g.account_id
             """),
         ("reasons exactly when ineligible", """
             SELECT s.program_id || ' ' || s.subject_key || ' ' || s.status FROM recon.subject_status s

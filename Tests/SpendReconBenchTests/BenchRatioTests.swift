@@ -1,4 +1,4 @@
-@testable import SpendReconApp
+@testable import SpendReconBench
 import XCTest
 
 /// The bench's verdicts compare the exact ratio with the target: a ratio that only rounds to

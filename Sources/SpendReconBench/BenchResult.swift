@@ -1,0 +1,32 @@
+import Foundation
+
+/// One dataset's measurements. Each time is measured `Bench.rounds` times and its median
+/// counted; every sample is kept to be printed.
+struct BenchResult {
+    var label: String
+    var spendRows = 0
+    var subjects = 0
+    var loadMicros: Int64 = 0
+    var floorSamples: [Int64] = []
+    var firstSamples: [Int64] = []
+    var nextSamples: [Int64] = []
+    var floorMicros: Int64 = 0
+    var firstMicros: Int64 = 0
+    /// The first night's warm-up run, on caches as the load and the floor left them.
+    var firstColdMicros: Int64 = 0
+    var nextMicros: Int64 = 0
+    /// The highest of the rounds.
+    var firstRSSKiB = 0
+    var nextRSSKiB = 0
+    var granted = 0
+    var nextEvaluated = 0
+    /// The maintenance autovacuum would do after the first night (`VACUUM ANALYZE` of the
+    /// tables it wrote, `ANALYZE` of the day's billing rows), run by the bench between the nights
+    /// (the median of the rounds).
+    var maintenanceMicros: Int64 = 0
+    /// Pages of the bills and of the top-ups marked all-visible after the load, per mille.
+    var allVisiblePerMille: (bills: Int64, topups: Int64) = (0, 0)
+    /// Pages of `recon.subject_status` marked all-visible before each next night, per mille
+    /// (the lowest of the rounds).
+    var decisionsVisiblePerMille: Int64 = 1000
+}
