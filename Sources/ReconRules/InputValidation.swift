@@ -178,19 +178,17 @@ public struct AccountLookup: Sendable {
     /// enough together (`shrinkToFit`).
     ///
     /// Why: a night looks an account up for every integration it validates, every span it
-    /// computes and every account the spend stream reaches, 600,000 times on a first night; in a
-    /// dictionary of 208,000 ids each lookup hashed the id and missed the cache twice, a fifth of
-    /// the first night's single-threaded stretch before its spend read (session 15). An array
-    /// indexed by the id misses once and hashes nothing.
+    /// computes and every account the spend stream reaches, several times per subject; in a
+    /// dictionary each lookup hashes the id and misses the cache twice. An array indexed by the
+    /// id misses once and hashes nothing.
     private var dense: [Int32] = []
     private var denseBase: Int64 = 0
     public private(set) var rejected: Set<Int64> = []
 
     /// The widest id range indexed densely: `denseSpread` slots per account, at least
-    /// `denseMinimum`, at most `denseMaximum` (32 MB of slots). The benchmark's 208,531 accounts
-    /// have ids over 4,010,000 values (19 per account): 16 MB, held on a first night, where the
-    /// 600,000 lookups are; a later night's 40,000 needed accounts over the same range keep the
-    /// dictionary.
+    /// `denseMinimum`, at most `denseMaximum` (32 MB of slots): a first night, which looks up
+    /// every account, holds the array; a later night's few needed accounts spread over the same
+    /// range keep the dictionary.
     static let denseSpread = 32
     static let denseMinimum = 65_536
     static let denseMaximum = 1 << 23

@@ -4,9 +4,8 @@ import Exact
 /// the earliest (set_up_at, integration_id) is the one evaluated, unless one of them already
 /// holds the program's grant (`HeldGrants`): then that one, and no other, stays first.
 ///
-/// Built by sorting positions rather than with a dictionary per merchant and per account: at a
-/// platform's 200,000 integrations those dictionaries were the job's largest allocation (86 MB
-/// at the peak); what is kept is the set of ids that come first (as bits while the ids are
+/// Built by sorting positions rather than with a dictionary per merchant and per account, which
+/// at a platform's size would be the job's largest allocation; what is kept is the set of ids that come first (as bits while the ids are
 /// dense, `IntegrationIDSet`).
 public struct PartnerRanking: Sendable {
     private var firstForMerchant = IntegrationIDSet()

@@ -6,9 +6,9 @@ import ReconRules
 /// an id, as rows, unvalidated.
 ///
 /// Why: which accounts a later night needs is known only once the stored keys and the
-/// platform's integrations are in (`FactReader.neededIntegrations`). Read then, the accounts
-/// were a tenth of a second with one core idle, on the longest branch before the first spend
-/// row (docs/PERFORMANCE.md, session 16). Nearly all of them are the open subjects', known as
+/// platform's integrations are in (`FactReader.neededIntegrations`). Read only then, the
+/// accounts would sit on the longest branch before the first spend row with one core idle.
+/// Nearly all of them are the open subjects', known as
 /// soon as the open rows are read, so the second reader reads those meanwhile, and only the
 /// few still missing (a new integration's account, a rival's) are read afterwards. What the
 /// night then keeps is exactly the needed accounts and their enrolments, as before: a row read

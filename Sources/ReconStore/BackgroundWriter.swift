@@ -9,10 +9,9 @@ import ReconRules
 ///
 /// With several writers (each on its own connection), each takes the next waiting batch, so up
 /// to that many batches commit at once. Batches are independent transactions over distinct
-/// subjects; the unique constraints still forbid a second grant across them. On a later night
-/// one writer was the pace of the whole night (a dry run spent 0.39 s on what took 0.7 s
-/// with writes, docs/PERFORMANCE.md session 11): much of a batch's time is waiting for its
-/// round trips and for a core, which a second connection overlaps.
+/// subjects; the unique constraints still forbid a second grant across them. One writer alone
+/// sets the pace of a later night: much of a batch's time is waiting for its round trips and
+/// for a core, which a second connection overlaps.
 ///
 /// Each `DecisionWriter`'s connection belongs to its writer thread from the first `submit` until
 /// `finish()` or `abandon()` returns; nothing else may use it in between.

@@ -6,12 +6,11 @@ import ReconRules
 /// one back: SipHash-2-4-128 of the decision's columns (`DecisionWriter.decisionColumnNames`:
 /// every column but `as_of`, `run_id` and the digest) in a canonical form of their own (`Input`).
 ///
-/// Why: reading the open subjects' 29 decision columns back every night took a sequential scan
-/// of the whole table and a server core for 0.07–0.09 s; their keys and digests come from a
-/// partial index of the open rows in a fraction of that (docs/PERFORMANCE.md, session 15). And
+/// Why: reading the open subjects' 29 decision columns back every night takes a sequential scan
+/// of the whole table; their keys and digests come from a partial index of the open rows. And
 /// why not the digest of the COPY row itself: each amount's `numeric` send form is base-10000
-/// digit groups, made again for every open subject compared, a tenth of a later night's
-/// evaluating thread; the canonical form takes the amount's integer as it is.
+/// digit groups, which would be made again for every open subject compared; the canonical form
+/// takes the amount's integer as it is.
 ///
 /// What a collision would cost: a night compares only a new decision that is pending without
 /// reasons, and leaves it unwritten only when its digest equals the stored one. Two different

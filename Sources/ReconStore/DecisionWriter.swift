@@ -131,8 +131,7 @@ public struct DecisionWriter {
                 }
             }
         }
-        // No `ANALYZE` of the staged rows (sessions 5–12 ran one per batch, 5–12 ms each): the
-        // only join below, the reasons' DELETE, is held to probing the primary key per staged
+        // No `ANALYZE` of the staged rows (it would cost every batch a statement): the only join below, the reasons' DELETE, is held to probing the primary key per staged
         // subject whatever the statistics say, and the planner sizes the fresh temporary table
         // from its pages anyway.
         let changed = try connection.execute("""
@@ -141,9 +140,8 @@ public struct DecisionWriter {
             ON CONFLICT (program_id, subject_key) DO UPDATE SET \(Self.updates), run_id = EXCLUDED.run_id
             WHERE (\(Self.storedTuple)) IS DISTINCT FROM (\(Self.incomingTuple))
             """, [runID]).affectedRows
-        // One index probe per staged subject: with a hash join the planner scanned every stored
-        // reason on every batch (8-12 ms per batch at 55,000 reasons, growing with the table);
-        // probing the primary key costs 5 ms for 2,000 subjects whatever the table's size.
+        // One index probe per staged subject: a hash join would scan every stored reason on
+        // every batch, a cost that grows with the table; probing the primary key does not.
         // `SET LOCAL` would end with the batch's transaction (also on error); reset right after.
         try connection.executeScript("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;")
         try connection.execute("""

@@ -63,8 +63,8 @@ public struct Explainer {
         let factReader = FactReader(connection: reader, asOf: asOf)
         let facts = try factReader.readSubjects(programs: programs)
         // The same held grants and standing observations as a night, so the explanation is the decision.
-        let held = try Reconciler.loadHeldGrants(connection)
-        let observed = try Reconciler.loadStandingObserved(connection)
+        let held = try StoredSubjects.loadHeldGrants(connection)
+        let observed = try StoredSubjects.loadStandingObserved(connection)
         let picks = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf, held: held) { work in
             switch work {
             case let .partner(_, integration): return Self.matches(selector, integration: integration)

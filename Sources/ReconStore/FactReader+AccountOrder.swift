@@ -8,9 +8,8 @@ import PGClient
 /// job to do meanwhile. Where a table is laid out by account (loaded or `CLUSTER`ed that way;
 /// the benchmark's tables are), one range scan of its `(account_id, time)` index per account
 /// (`spansInAccountOrderSelect`) yields the same rows already in order, streaming from the first
-/// millisecond, and fetches only the rows inside the spans (measured in docs/PERFORMANCE.md;
-/// sessions 8 to 10 used a merge join along the index, which fetched every row to test it
-/// against the span). The planner does not choose either by itself: it estimates the span
+/// millisecond, and fetches only the rows inside the spans (a merge join along the index would
+/// fetch every row to test it against the span). The planner does not choose either by itself: it estimates the span
 /// filter to keep about a thirteenth of the rows it keeps, so it prices the sort far too low.
 ///
 /// So a read of one table (each of the run's two readers reads one, `SplitSpendRead`) asks
@@ -52,10 +51,9 @@ extension FactReader {
 
     /// Runs `body` with sequential and plain index scans off in this session, and puts both back
     /// afterwards whatever happens: the rows without a time are a few thousand among millions,
-    /// and a bitmap scan of the `(account_id, time)` index finds them in about half the CPU
-    /// time of a sequential scan of the table (0.30 s against 0.6 s of two parallel workers
-    /// and the leader for the benchmark's 8.1 million bills), without competing for the cores
-    /// the rest of the night uses. Without such an index the planner still has the scan.
+    /// and a bitmap scan of the `(account_id, time)` index finds them for a fraction of the CPU
+    /// of a sequential scan of the table, without the parallel workers that would compete for
+    /// the cores the rest of the night uses. Without such an index the planner still has the scan.
     @discardableResult
     func withUntimedRowsPlan<T>(_ body: () throws -> T) throws -> T {
         try connection.execute("SET enable_seqscan = off")
@@ -69,11 +67,9 @@ extension FactReader {
     /// than probing each of the `accounts` for them beside its span (`spansByIndexSelect`, whose
     /// span is then a filter over all of the account's index entries). A partial index on those
     /// rows (docs/PERFORMANCE.md, "Indexes") makes the read at once cheap; without one it is a
-    /// pass over a whole index (0.3 s for the benchmark's bills), dearer than the probes. The
-    /// planner's estimate of the read at once says which, against `untimedReadCostPerAccount`
-    /// per account (a probe is estimated at 4 to 8; at the benchmark's scale the read at once
-    /// costs 7,000-11,000 with the partial indexes and about 95,000 without, for 19,389
-    /// accounts).
+    /// pass over a whole index, dearer than the probes. The planner's estimate of the read at
+    /// once says which, against `untimedReadCostPerAccount` per account (about what the planner
+    /// estimates one probe at).
     func untimedRowsAreIndexed(_ tables: SpendTables, accounts: Int) throws -> Bool {
         let top = try withUntimedRowsPlan {
             try connection.execute("EXPLAIN " + Self.untimedSelect(tables))[0].decode(0, as: String.self)

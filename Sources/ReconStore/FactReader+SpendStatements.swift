@@ -12,7 +12,7 @@ extension FactReader {
             let json = String(decoding: try JSONEncoder().encode(partners), as: UTF8.self)
             try connection.execute("SELECT set_config('spend_recon.partners', $1, false)", [json])
         }
-        // JIT compilation costs more than it saves on these scans (measured: see docs/PERFORMANCE.md).
+        // JIT compilation costs more than it saves on these short, simple scans.
         try connection.execute("SET jit = off")
     }
 
@@ -81,9 +81,8 @@ extension FactReader {
     }
 
     private func prepareSpanRead(_ spans: [AccountSpan], tables: SpendTables, knownAccounts: Int) throws -> SpendRead {
-        // The index is built after the rows are in (one sorted build instead of 195,000
-        // inserts into it: 78 ms against 107 ms for the first night's spans), and only the
-        // column the plans join on is analysed.
+        // The index is built after the rows are in (one sorted build instead of an insert per
+        // span), and only the column the plans join on is analysed.
         try connection.executeScript("""
             SET client_min_messages = warning;
             CREATE TEMP TABLE IF NOT EXISTS spend_recon_spans (
@@ -127,8 +126,7 @@ extension FactReader {
 
     /// Every visible bill and top-up, ordered by account (`audit`). A bill's `paid_at` after
     /// `as_of` reads as unpaid. `as_of` is read in a scalar subquery, which PostgreSQL evaluates
-    /// once per statement (an InitPlan) rather than parsing the setting's text again on every row
-    /// (measured: the later nights' read took 45% less).
+    /// once per statement (an InitPlan) rather than parsing the setting's text again on every row.
     static let allSpendSelect = """
         SELECT 'b'::text, bill_id::int8, account_id::int8, currency::text, spend_at::timestamptz, amount::numeric,
                tax_amount::numeric, credit_amount::numeric,
@@ -175,8 +173,8 @@ extension FactReader {
     /// index over the span, so that only the rows inside it are fetched from the table (the
     /// rows of an account are next to each other, so the fetches go page after page). Rows
     /// without a time or with an infinite one sort outside every range: `untimedSelect` reads
-    /// them, once for the whole table. Measured against the merge join with the span as its
-    /// filter, which fetched every row to test it (session 8 to 10): docs/PERFORMANCE.md.
+    /// them, once for the whole table. (A merge join with the span as its filter would fetch
+    /// every row to test it.)
     static func spansInAccountOrderSelect(_ tables: SpendTables) -> String {
         perSpan(tables, bills: billInRange, topups: topupInRange)
     }

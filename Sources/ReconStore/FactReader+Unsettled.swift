@@ -4,9 +4,8 @@ import ReconRules
 /// A later night's facts: only what the subjects not yet final need.
 ///
 /// Why: once most subjects are final (every night after the first few), reading and validating
-/// every account and integration of the platform was most of a later night's time before its
-/// first spend row (docs/PERFORMANCE.md, session 11), although only the open and the new
-/// subjects are evaluated. "Tomorrow costs what changed" held for spend rows but not for
+/// every account and integration of the platform would be most of a later night's time before
+/// its first spend row, although only the open and the new subjects are evaluated. "Tomorrow costs what changed" held for spend rows but not for
 /// subjects.
 ///
 /// What is read, in two steps (the second needs the stored keys, which come meanwhile over the

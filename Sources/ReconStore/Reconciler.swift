@@ -25,11 +25,8 @@ public struct Reconciler {
     /// `newSubjectBatchFactor` times as many to a transaction.
     public var batchSize = 2000
     /// New subjects (all of a first night's) are copied straight in, three `COPY`s a batch, and
-    /// the server's fixed cost per `COPY` (a tuple slot made per buffered row, among others) was
-    /// 6% of a writer's time at 2,000 a batch. At 10,000 the writers' server processes took 19%
-    /// less CPU and first nights measured 4.84–4.92 s against 4.83–5.59 s (same binary, kept
-    /// server), for 20 MB more held in the batches waiting to be written. Later nights, with
-    /// few new subjects, measured the same.
+    /// each `COPY` has a fixed cost on the server, so they go five times as many to a batch, for
+    /// a little more memory held in the batches waiting to be written.
     public var newSubjectBatchFactor = 5
     /// Reads every row of the subjects' accounts instead of their spans only: for the test that
     /// shows the two give the same decisions.
@@ -173,11 +170,11 @@ public struct Reconciler {
         // the final keys; the integrations and codes, then (once the final keys are in) the
         // integrations the unsettled subjects need, found while the accounts are still coming.
         let ((open, readAhead), (final, rows, needed)) = try concurrently({
-            let (open, accountIDs) = try Self.loadOpenSubjects(secondWriter)
+            let (open, accountIDs) = try StoredSubjects.loadOpenSubjects(secondWriter)
             return (open, try AccountsReadAhead(reading: accountIDs.sortedDistinct(),
                                                 over: FactReader(connection: secondReader, asOf: asOf)))
         }, {
-            let (final, rows) = try concurrently({ try Self.loadFinalSubjects(self.connection) },
+            let (final, rows) = try concurrently({ try StoredSubjects.loadFinalSubjects(self.connection) },
                                                  { try factReader.readSubjectRows(programs: programs) })
             let needed = FactReader.neededIntegrations(rows.integrations, programs: programs) {
                 final.contains(program: $0, key: .integration($1))
@@ -202,29 +199,11 @@ public struct Reconciler {
         let programs = try ProgramCatalog(connection: connection).load(only: programID)
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
         var held = StoredSubjects()
-        held.final.held = try Self.loadHeldGrants(connection)
-        let observed = try Self.loadStandingObserved(connection)
+        held.final.held = try StoredSubjects.loadHeldGrants(connection)
+        let observed = try StoredSubjects.loadStandingObserved(connection)
         return try forEachDecision(asOf: asOf, programs: programs, facts: facts, held: held, logger: logger,
                                    standingObserved: { observed.contains(SubjectID($0.programID, $0.subjectKey)) },
                                    rejected: rejected, body)
-    }
-
-    /// Every stored subject whose stored decision saw its account in good standing (a code
-    /// still waiting for its activation was not judged on standing): for a pass
-    /// over final subjects too (a rerun), where instants before tonight are judged in the
-    /// standing the earlier night saw (`Account.inGoodStanding`).
-    static func loadStandingObserved(_ connection: Connection) throws -> Set<SubjectID> {
-        var keys = Set<SubjectID>()
-        try connection.stream("""
-            SELECT s.program_id, s.subject_key FROM recon.subject_status s
-            WHERE s.waiting_for IS DISTINCT FROM 'activation'
-              AND NOT EXISTS (SELECT FROM recon.ineligibility_reasons r
-                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
-                                AND r.reason IN ('account_not_approved', 'policy_violation', 'safety_flagged'))
-            """) { row in
-            keys.insert(SubjectID(try row.decode(0), try row.decode(1)))
-        }
-        return keys
     }
 
     /// The same pass over `facts` already read for `programs`.
@@ -332,94 +311,11 @@ public struct Reconciler {
     /// second write connection when there is one, the open ones' decisions.
     func loadStoredSubjects() throws -> StoredSubjects {
         guard let secondWriter else {
-            return StoredSubjects(final: try Self.loadFinalSubjects(connection), open: try Self.loadOpenSubjects(connection).open)
+            return StoredSubjects(final: try StoredSubjects.loadFinalSubjects(connection), open: try StoredSubjects.loadOpenSubjects(connection).open)
         }
-        let (final, (open, _)) = try concurrently({ try Self.loadFinalSubjects(self.connection) },
-                                                  { try Self.loadOpenSubjects(secondWriter) })
+        let (final, (open, _)) = try concurrently({ try StoredSubjects.loadFinalSubjects(self.connection) },
+                                                  { try StoredSubjects.loadOpenSubjects(secondWriter) })
         return StoredSubjects(final: final, open: open)
     }
 
-    static func loadFinalSubjects(_ connection: Connection) throws -> StoredSubjects.Final {
-        var final = StoredSubjects.Final()
-        var keys = StoredKeyDecoder()
-        try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, subject_key::text, integration_id::int8 FROM recon.subject_status WHERE final)
-            TO STDOUT (FORMAT binary)
-            """) { row in
-            guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
-            final.insert(program: program, key: key)
-        }
-        final.held = try loadHeldGrants(connection)
-        return final
-    }
-
-    /// The grants already written, per program (`HeldGrants`): a merchant or account that holds
-    /// one keeps it, whatever a late-loaded rival's set-up or activation order says.
-    static func loadHeldGrants(_ connection: Connection) throws -> [String: HeldGrants] {
-        var held: [String: HeldGrants] = [:]
-        try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, account_id::int8, integration_id::int8, partner::text, merchant_id::text,
-                         promo_code::text
-                  FROM recon.credit_grants)
-            TO STDOUT (FORMAT binary)
-            """) { row in
-            guard let program = try row.text(0), let account = try row.int64(1) else { return }
-            if let integration = try row.int64(2), let partner = try row.text(3), let merchant = try row.text(4) {
-                held[program, default: HeldGrants()].insert(integrationID: integration, partner: partner, merchantID: merchant,
-                                                            accountID: account)
-            } else if let code = try row.text(5) {
-                held[program, default: HeldGrants()].insert(code: code, accountID: account)
-            }
-        }
-        return held
-    }
-
-    /// Open subjects with their decisions' digests (`DecisionDigest`): a night leaves an open
-    /// subject whose decision did not change as it is (docs/DECISIONS.md). Migration 008's
-    /// partial index of the open rows finds them without a pass over the final ones.
-    /// Also returns their accounts (`account_id`), in the order read.
-    static func loadOpenSubjects(_ connection: Connection) throws -> (open: StoredSubjects.Open, accountIDs: [Int64]) {
-        var open = StoredSubjects.Open()
-        var accountIDs: [Int64] = []
-        var keys = StoredKeyDecoder()
-        try connection.copyOutBinary("""
-            COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea,
-                         status = 'ineligible', account_id::int8,
-                         CASE WHEN status = 'pending' THEN waiting_for IS DISTINCT FROM 'activation'
-                              ELSE NOT EXISTS (
-                             SELECT FROM recon.ineligibility_reasons r
-                             WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
-                               AND r.reason IN ('account_not_approved', 'policy_violation', 'safety_flagged')) END
-                  FROM recon.subject_status s WHERE NOT final)
-            TO STDOUT (FORMAT binary)
-            """) { row in
-            if let id = try row.int64(5) { accountIDs.append(id) }
-            guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
-            open.insert(program: program, key: key,
-                        row: StoredSubjects.OpenRow(digest: try row.withBytes(3) { DecisionDigest(stored: $0) },
-                                                    mayHaveReasons: try row.bool(4) ?? true,
-                                                    standingObserved: try row.bool(6) ?? false))
-        }
-        return (open, accountIDs)
-    }
-
-    /// A stored row's program (field 0, its text made once per program rather than per row)
-    /// and key. An integration's key in the form `Integration` writes is recognised from its
-    /// bytes and the row's `integration_id` and held as that id, so no key text is made or
-    /// parsed for it; any other key maps as `StoredSubjects.Key` says.
-    struct StoredKeyDecoder {
-        private var program = ""
-
-        mutating func decode(_ row: BinaryCopyRow, key: Int, integrationID: Int) throws -> (String, StoredSubjects.Key)? {
-            if try !row.text(0, equals: program) {
-                guard let text = try row.text(0) else { return nil }
-                program = text
-            }
-            if let id = try row.int64(integrationID),
-               try row.withBytes(key, { $0.map { StoredSubjects.Key.isKey($0, ofIntegration: id) } ?? false }) {
-                return (program, .integration(id))
-            }
-            return try row.text(key).map { (program, StoredSubjects.Key($0)) }
-        }
-    }
 }

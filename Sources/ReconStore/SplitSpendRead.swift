@@ -6,15 +6,14 @@ import ReconRules
 /// accounts on in one ascending stream, as a single `FactReader.streamSpend` would.
 ///
 /// Why: `COPY` runs in one server process, so one read uses one core. On the first night the
-/// server scans, joins and sorts every span's rows before sending the first one (4–5 s at the
-/// default scale, the other core idle); on later nights it fetches each open account's rows from
+/// server scans, joins and sorts every span's rows before sending the first one, with the other
+/// core idle; on later nights it fetches each open account's rows from
 /// pages spread over months. Split in two, both parts are read and sent at once, and the rows
 /// are parsed and validated on the reading threads rather than the evaluating one.
 ///
 /// How it splits: by table. One part reads the bills of every span, the other the top-ups, so
-/// each table is scanned once, as by a single read. (Session 7 dealt every other account to each
-/// part instead; each part then scanned and hash-joined both tables whole, and once both cores
-/// were busy that doubled scan was 5–6 s of server CPU on the benchmark's first night.) The two
+/// each table is scanned once, as by a single read (dealing accounts out instead would make each
+/// part scan both tables whole). The two
 /// streams carry the same accounts in the same order, so the merge joins each account's bills
 /// and top-ups; the job sorts an account's rows by time anyway.
 ///

@@ -50,8 +50,7 @@ struct SupportExport {
             LEFT JOIN recon.runs w ON w.run_id = s.run_id
             LEFT JOIN latest_run l ON NOT s.final AND l.run_id > s.run_id
             WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
-                   OR (s.as_of >= $1 AND s.as_of < $2) OR (w.as_of >= $1 AND w.as_of < $2)
-                   OR (l.as_of >= $1 AND l.as_of < $2))
+                   OR (coalesce(l.as_of, w.as_of, s.as_of) >= $1 AND coalesce(l.as_of, w.as_of, s.as_of) < $2))
               AND ($3::text IS NULL OR s.status = $3) AND ($4::text IS NULL OR s.program_id = $4)
               AND ($5::bigint IS NULL OR s.account_id = $5) AND ($6::text IS NULL OR s.subject = $6)
             ORDER BY s.program_id, s.subject_key

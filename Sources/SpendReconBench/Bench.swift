@@ -16,19 +16,14 @@ struct Bench {
 
     /// Counted runs of each measurement, after a warm-up run; the median counts.
     ///
-    /// Why: on this 2-core VM one run of the same binary on the same data moves by 10% (a first
-    /// night) to 20% (a later night) from minute to minute, so a single sample decided the
-    /// verdict by chance (session 14: five benches of one commit put next/first between 0.142
-    /// and 0.183). The median of three, with every sample printed, is a steadier figure and
-    /// hides none of the spread.
+    /// Why: on a small shared VM one run of the same binary on the same data moves by a tenth or
+    /// more from minute to minute, so a single sample would decide the verdict by chance. The
+    /// median of three, with every sample printed, is a steadier figure and hides none of the
+    /// spread (docs/PERFORMANCE.md).
     ///
-    /// Each round measures the floor, the first night and the next night back to back (since
-    /// session 16; before, the three floor runs came first, a minute before the last first
-    /// night). The VM's speed drifts over minutes as well: one bench measured its floors at
-    /// 3.13–3.23 s and then, over the next two minutes, first nights of 4.58, 5.57 and 5.45 s,
-    /// and another process's CPU time for the same first night measured 10.1 and 12.1
-    /// core-seconds minutes apart. Measured in the same round, a ratio's two sides share the
-    /// hour; each round's own ratios are printed beside the medians.
+    /// Each round measures the floor, the first night and the next night back to back: the
+    /// VM's speed drifts over minutes too, and measured in the same round a ratio's two sides
+    /// share the hour; each round's own ratios are printed beside the medians.
     static let rounds = 3
 
     /// The middle sample (of an even count, the lower of the two middle ones).
@@ -112,9 +107,8 @@ struct Bench {
                 logger.info("next night", metadata: ["added_rows": "\(added.spendRows)"])
             }
             // The day between two nights: billing grew by a day, and autovacuum and the
-            // checkpointer have long dealt with the first night's 200,000 new subjects (run right
-            // after the first night, the next one shared the machine with them: 1.3-2.2 s for the
-            // same work). (VACUUM refuses to run inside the implicit transaction of a
+            // checkpointer have long dealt with the first night's new subjects (run right after
+            // the first night, the next one would share the machine with them). (VACUUM refuses to run inside the implicit transaction of a
             // multi-statement string.)
             let maintenanceStart = monotonicMicroseconds()
             for statement in ["ANALYZE billing.billed_spend", "ANALYZE billing.topup_consumption",

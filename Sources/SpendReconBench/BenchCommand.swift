@@ -55,10 +55,9 @@ public struct BenchCommand: ParsableCommand {
 
     /// A quarter of the machine's memory (at least 128 MB, at most 4 GB), the usual starting point
     /// for a database server, instead of the throwaway server's 128 MB: with 128 MB a later
-    /// night's index probes fetched 51,000 heap pages from the OS cache again every night (0.27 s
-    /// of each reader's time in `track_io_timing`), which no production server of this size would
-    /// do. The floor's sequential scans read through a small ring buffer whatever the setting
-    /// (measured the same, 3.3-3.7 s, with either).
+    /// night's index probes would fetch their heap pages from the OS cache again every night,
+    /// which no production server of this size would do. The floor's sequential scans read
+    /// through a small ring buffer whatever the setting.
     static var sharedBuffersMB: UInt64 {
         min(max(ProcessInfo.processInfo.physicalMemory / 4 / 1_048_576, 128), 4096)
     }
@@ -67,9 +66,8 @@ public struct BenchCommand: ParsableCommand {
     /// autovacuum would have (after the load, between the nights) and times it apart.
     ///
     /// Why: autovacuum visits each database once a minute, and a visit that landed inside a
-    /// measured run vacuumed and analysed the tables the run was writing (session 14 profiled
-    /// one: 0.6 s of CPU taken from a 5.3 s first night's two cores), so whether a run paid for
-    /// it was chance. One that landed during the load held a snapshot that kept the load's
+    /// measured run vacuums and analyses the tables the run is writing, taking CPU from it, so
+    /// whether a run paid for it would be chance. One that landed during the load held a snapshot that kept the load's
     /// `VACUUM` from marking the top-ups' pages all-visible, and the first night's index-only
     /// reads then fetched every top-up from the heap. In production the visit that follows a
     /// first night's 200,000 new subjects comes once, after the job; later nights change too

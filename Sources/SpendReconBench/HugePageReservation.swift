@@ -6,8 +6,8 @@ import Logging
 ///
 /// Why: every server process maps the shared buffers itself, and each 4 kB page it touches
 /// for the first time is a page fault. A later night's job opens four connections whose server
-/// processes touch tens of thousands of buffer pages each, and those faults were an eighth of
-/// their CPU (session 16, `perf`). In 2 MB pages there are 512 times fewer. PostgreSQL's default
+/// processes touch tens of thousands of buffer pages each, and those faults are a real share of
+/// their CPU (docs/PERFORMANCE.md). In 2 MB pages there are 512 times fewer. PostgreSQL's default
 /// `huge_pages = try` uses them whenever the pool has enough, which a database host is set up
 /// to have; a development machine's pool is usually empty (docs/PERFORMANCE.md).
 public final class HugePageReservation {
