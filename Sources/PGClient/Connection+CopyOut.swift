@@ -1,25 +1,13 @@
 import CLibPQ
 
 extension Connection {
-    /// Runs `COPY (query) TO STDOUT` (text format) and hands each row's fields to `body`, SQL
-    /// NULL as nil, escapes decoded. Much cheaper per row than single-row mode (no result object
-    /// per row), and memory holds one row at a time. COPY takes no parameters: pass values with
-    /// `set_config` (bound) and read them with `current_setting` in the query. If `body` throws,
-    /// the COPY is cancelled on the server and the error is rethrown.
-    @discardableResult
-    public func copyOut(_ sql: String, _ body: ([String?]) throws -> Void) throws -> Int {
-        var fields: [String?] = []
-        return try copyOutMessages(sql) { bytes in
-            bytes.withMemoryRebound(to: UInt8.self) { CopyText.splitRow($0, into: &fields) }
-            try body(fields)
-            return true
-        }
-    }
-
     /// Runs `COPY (query) TO STDOUT (FORMAT binary)` and hands each row to `body`, read in place
     /// (`BinaryCopyRow`): timestamps and numerics travel in PostgreSQL's send format, which
-    /// costs the server less than text output and the client less than parsing text. Same
-    /// contract as `copyOut` otherwise.
+    /// costs the server less than text output and the client less than parsing text. Much
+    /// cheaper per row than single-row mode (no result object per row), and memory holds one
+    /// row at a time. COPY takes no parameters: pass values with `set_config` (bound) and read
+    /// them with `current_setting` in the query. If `body` throws, the COPY is cancelled on the
+    /// server and the error is rethrown.
     @discardableResult
     public func copyOutBinary(_ sql: String, _ body: (BinaryCopyRow) throws -> Void) throws -> Int {
         var parser = BinaryCopyParser()
@@ -28,7 +16,7 @@ extension Connection {
         }
     }
 
-    /// The COPY OUT loop shared by both formats. `handle` gets each CopyData message and says
+    /// The COPY OUT loop. `handle` gets each CopyData message and says
     /// whether it was a row. If it throws, the COPY is cancelled and the error rethrown once the
     /// connection is idle again.
     private func copyOutMessages(_ sql: String, _ handle: (UnsafeRawBufferPointer) throws -> Bool) throws -> Int {
@@ -124,84 +112,5 @@ struct BinaryCopyParser {
             try body(BinaryCopyRow(bytes: bytes, fields: UnsafeBufferPointer(table)))
         }
         return true
-    }
-}
-
-/// COPY's text format: tab-separated fields, `\N` for NULL, backslash escapes.
-enum CopyText {
-    /// Splits one row (without or with its trailing newline) into fields.
-    static func splitRow(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [String?]) {
-        fields.removeAll(keepingCapacity: true)
-        var end = bytes.count
-        if end > 0, bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-        var start = 0
-        var index = 0
-        var escaped = false
-        while index <= end {
-            if index == end || bytes[index] == UInt8(ascii: "\t") {
-                fields.append(field(UnsafeBufferPointer(rebasing: bytes[start..<index]), escaped: escaped))
-                start = index + 1
-                escaped = false
-            } else if bytes[index] == UInt8(ascii: "\\") {
-                escaped = true
-                index += 1 // the escaped byte is never a separator
-            }
-            index += 1
-        }
-    }
-
-    static func field(_ bytes: UnsafeBufferPointer<UInt8>, escaped: Bool) -> String? {
-        if bytes.count == 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "N") { return nil }
-        guard escaped else { return String(decoding: bytes, as: UTF8.self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            guard byte == UInt8(ascii: "\\"), index < bytes.count else {
-                out.append(byte)
-                continue
-            }
-            let next = bytes[index]
-            index += 1
-            switch next {
-            case UInt8(ascii: "t"): out.append(9)
-            case UInt8(ascii: "n"): out.append(10)
-            case UInt8(ascii: "r"): out.append(13)
-            case UInt8(ascii: "b"): out.append(8)
-            case UInt8(ascii: "f"): out.append(12)
-            case UInt8(ascii: "v"): out.append(11)
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                var value = Int(next - UInt8(ascii: "0"))
-                var digits = 1
-                while digits < 3, index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index]) {
-                    value = value * 8 + Int(bytes[index] - UInt8(ascii: "0"))
-                    index += 1
-                    digits += 1
-                }
-                out.append(UInt8(truncatingIfNeeded: value))
-            case UInt8(ascii: "x"):
-                var value = 0
-                var digits = 0
-                while digits < 2, index < bytes.count, let digit = hexValue(bytes[index]) {
-                    value = value * 16 + digit
-                    index += 1
-                    digits += 1
-                }
-                if digits == 0 { out.append(UInt8(ascii: "x")) } else { out.append(UInt8(value)) }
-            default: out.append(next)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a")) + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A")) + 10
-        default: return nil
-        }
     }
 }

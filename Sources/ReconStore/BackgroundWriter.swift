@@ -21,8 +21,7 @@ import ReconRules
 final class BackgroundWriter: @unchecked Sendable {
     private let capacity: Int
     private let condition = NSCondition()
-    private var queue: [(decisions: [Decision], withoutStoredReasons: [Decision], newSubjects: [Decision],
-                         rejections: [Rejection])] = []
+    private var queue: [(decisions: [Decision], newSubjects: [Decision], rejections: [Rejection])] = []
     private var closed = false
     private var running: Int
     private var failure: Error?
@@ -43,13 +42,13 @@ final class BackgroundWriter: @unchecked Sendable {
 
     /// Queues a batch; waits while `capacity` batches are waiting. Throws the error a previous
     /// batch failed with, so the read stops at the first failed write.
-    func submit(_ decisions: [Decision], withoutStoredReasons: [Decision] = [], newSubjects: [Decision] = [],
+    func submit(_ decisions: [Decision], newSubjects: [Decision] = [],
                 rejections: [Rejection]) throws {
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= capacity, failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append((decisions, withoutStoredReasons, newSubjects, rejections))
+        queue.append((decisions, newSubjects, rejections))
         condition.broadcast()
     }
 
@@ -91,7 +90,7 @@ final class BackgroundWriter: @unchecked Sendable {
 
             let start = MonotonicClock.microseconds()
             let outcome = Result {
-                try writer.write(batch.decisions, withoutStoredReasons: batch.withoutStoredReasons, newSubjects: batch.newSubjects,
+                try writer.write(batch.decisions, newSubjects: batch.newSubjects,
                                  rejections: batch.rejections)
             }
             let micros = MonotonicClock.microseconds() - start

@@ -22,8 +22,7 @@ public struct DecisionWriter {
                 excluded_tax numeric, excluded_credit numeric, excluded_unpaid numeric, excluded_before_window numeric,
                 next_tier integer, next_threshold numeric, window_start timestamptz, window_end timestamptz,
                 cutoff timestamptz, reached_at timestamptz, due_by timestamptz, expires_at timestamptz,
-                decided_at timestamptz, as_of timestamptz, decision_digest bytea, reasons text[], payment_mode text,
-                reasons_stored boolean
+                decided_at timestamptz, as_of timestamptz, decision_digest bytea, reasons text[], payment_mode text
             )
             """)
     }
@@ -52,24 +51,21 @@ public struct DecisionWriter {
     /// Writes one batch atomically; returns how many subject rows changed.
     ///
     /// `decisions` are subjects that may already have a stored row: they go through the staging
-    /// table and change only what differs. `withoutStoredReasons` are subjects whose stored row
-    /// the caller knows has no reasons (it is not ineligible): the same, without looking for
-    /// stored reasons to delete (a later night's 10,000 open subjects that are pending before and
-    /// after: an index probe each). `newSubjects` are subjects this run found no stored
+    /// table and change only what differs. `newSubjects` are subjects this run found no stored
     /// row for (under the run lock, so none can appear meanwhile): their status, reasons and
     /// grant are copied straight into `recon`, with no staging and no conflict check (the first
     /// night is all new subjects). A stored row there after all is a unique violation that fails
     /// the batch: never a second grant, never a silent overwrite.
     @discardableResult
-    public func write(_ decisions: [Decision], withoutStoredReasons: [Decision] = [], newSubjects: [Decision] = [],
+    public func write(_ decisions: [Decision], newSubjects: [Decision] = [],
                       rejections: [Rejection], alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
         try connection.transaction {
             var changed = 0
             if !newSubjects.isEmpty {
                 changed += try insertNew(newSubjects)
             }
-            if !decisions.isEmpty || !withoutStoredReasons.isEmpty {
-                changed += try upsert(decisions, withoutStoredReasons: withoutStoredReasons)
+            if !decisions.isEmpty {
+                changed += try upsert(decisions)
             }
             try record(rejections)
             try alsoInTransaction?()
@@ -116,19 +112,16 @@ public struct DecisionWriter {
 
     /// Subjects that may have a stored row: staged, then set-based statements that change
     /// nothing when nothing changed.
-    private func upsert(_ decisions: [Decision], withoutStoredReasons: [Decision]) throws -> Int {
+    private func upsert(_ decisions: [Decision]) throws -> Int {
         try connection.execute("TRUNCATE stage_decisions")
         try connection.copyInBinary(
-            "COPY stage_decisions (\(Self.columns), reasons, payment_mode, reasons_stored) FROM STDIN (FORMAT binary)") { writer in
+            "COPY stage_decisions (\(Self.columns), reasons, payment_mode) FROM STDIN (FORMAT binary)") { writer in
             var digestInput = DecisionDigest.Input()
-            for (list, reasonsStored) in [(decisions, true), (withoutStoredReasons, false)] {
-                for decision in list {
-                    try writer.beginRow(fields: Self.columnNames.count + 3)
-                    Self.appendStatus(decision, to: &writer, digestInput: &digestInput)
-                    writer.textArray(decision.reasons.map(\.rawValue))
-                    writer.text(decision.paymentMode)
-                    writer.bool(reasonsStored)
-                }
+            for decision in decisions {
+                try writer.beginRow(fields: Self.columnNames.count + 2)
+                Self.appendStatus(decision, to: &writer, digestInput: &digestInput)
+                writer.textArray(decision.reasons.map(\.rawValue))
+                writer.text(decision.paymentMode)
             }
         }
         // No `ANALYZE` of the staged rows (it would cost every batch a statement): the only join below, the reasons' DELETE, is held to probing the primary key per staged
@@ -146,7 +139,7 @@ public struct DecisionWriter {
         try connection.executeScript("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;")
         try connection.execute("""
             DELETE FROM recon.ineligibility_reasons r USING stage_decisions s
-            WHERE s.reasons_stored AND r.program_id = s.program_id AND r.subject_key = s.subject_key
+            WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
               AND NOT (r.reason = ANY (s.reasons))
             """)
         try connection.executeScript("RESET enable_hashjoin; RESET enable_mergejoin;")

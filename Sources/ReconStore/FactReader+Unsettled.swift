@@ -33,13 +33,8 @@ extension FactReader {
     func readSubjectRows(programs: [Program]) throws -> SubjectRows {
         var rows = SubjectRows()
         try bindSettings(partners: Self.partners(of: programs))
-        // Sized from the planner's estimate: grown by doubling, the array of 200,000 rows was
-        // copied and its fresh pages faulted in again at each step, on the later night's longest
-        // branch before its first spend row. The partner repeats row after row: made once.
-        rows.integrations.reserveCapacity(try estimatedRows(of: "billing.partner_integrations"))
-        var partner = RepeatedText()
         try connection.copyOutBinary(Self.integrationsCopy) { row in
-            rows.integrations.append(try Self.rawIntegration(row, partner: &partner))
+            rows.integrations.append(try Self.rawIntegration(row))
         }
         try connection.copyOutBinary(Self.codesCopy) { row in rows.codes.append(try Self.rawCode(row)) }
         return rows
@@ -114,34 +109,10 @@ extension FactReader {
 
     /// Integration and code rows validated against `facts.accounts`, into `facts` (rejections
     /// in the order read).
-    ///
-    /// A platform's integrations are validated in two halves at once (the second on a thread of
-    /// its own), then joined in order: on the first night this runs with the other core idle.
-    static func validate(integrations: [RawIntegration], codes: [RawPromoCode], programs: [Program], into facts: inout Facts,
-                         inHalvesFrom minimum: Int = parallelValidationMinimum) {
-        let accounts = facts.accounts
-        func validated(_ part: ArraySlice<RawIntegration>) -> (integrations: [Integration], rejections: [Rejection]) {
-            var valid: [Integration] = []
-            var rejections: [Rejection] = []
-            valid.reserveCapacity(part.count)
-            for raw in part {
-                collect(InputValidation.integration(raw, accounts: accounts), into: &valid, &rejections)
-            }
-            return (valid, rejections)
-        }
-        let middle = integrations.count / 2
-        let parts: [(integrations: [Integration], rejections: [Rejection])]
-        if middle >= minimum {
-            // Neither half throws, so `concurrently` cannot: the fallback only keeps that visible.
-            let (second, first) = (try? concurrently({ validated(integrations[middle...]) }, { validated(integrations[..<middle]) }))
-                ?? (validated(integrations[middle...]), validated(integrations[..<middle]))
-            parts = [first, second]
-        } else {
-            parts = [validated(integrations[...])]
-        }
-        for part in parts {
-            facts.integrations += part.integrations
-            facts.rejections += part.rejections
+    static func validate(integrations: [RawIntegration], codes: [RawPromoCode], programs: [Program], into facts: inout Facts) {
+        facts.integrations.reserveCapacity(integrations.count)
+        for raw in integrations {
+            collect(InputValidation.integration(raw, accounts: facts.accounts), into: &facts.integrations, &facts.rejections)
         }
         let promoPrograms = promoProgramIDs(programs)
         for raw in codes {
@@ -149,9 +120,6 @@ extension FactReader {
                     into: &facts.codes, &facts.rejections)
         }
     }
-
-    /// Below this many integrations a half is not worth a thread.
-    static let parallelValidationMinimum = 20_000
 
     /// The integrations an unsettled subject's rules can look at: the unsettled ones (new, or
     /// not final in some program of their partner; a row without an id or a partner, which is
@@ -168,7 +136,7 @@ extension FactReader {
         var lastPartner: String?
         var lastPrograms: [String] = []
         var unsettled = [Bool](repeating: false, count: integrations.count)
-        var unsettledMerchants: [UInt64] = []
+        var merchants = Set<Merchant>()
         var accounts = IntegrationIDSet()
         // By index, not by element: a copy of each row was three strings retained and released.
         for index in integrations.indices {
@@ -181,41 +149,26 @@ extension FactReader {
             }
             unsettled[index] = true
             if let partner = integrations[index].partner, let merchant = integrations[index].merchantID {
-                unsettledMerchants.append(merchantHash(partner: partner, merchant: merchant))
+                merchants.insert(Merchant(partner: partner, merchantID: merchant))
             }
             if let account = integrations[index].accountID { accounts.insert(account) }
         }
-        // Made at its final size: grown by doubling, the set was rehashed a dozen times.
-        var merchants = Set<UInt64>(minimumCapacity: unsettledMerchants.count)
-        for hash in unsettledMerchants { merchants.insert(hash) }
         var needed: [RawIntegration] = []
         for index in integrations.indices {
             var keep = unsettled[index]
             if !keep, let account = integrations[index].accountID, accounts.contains(account) { keep = true }
             if !keep, let partner = integrations[index].partner, let merchant = integrations[index].merchantID {
-                keep = merchants.contains(merchantHash(partner: partner, merchant: merchant))
+                keep = merchants.contains(Merchant(partner: partner, merchantID: merchant))
             }
             if keep { needed.append(integrations[index]) }
         }
         return needed
     }
 
-    /// A partner's merchant as 64 bits: FNV-1a over the partner's bytes, a separator no UTF-8
-    /// text contains, and the merchant's.
-    ///
-    /// Why not the strings themselves: most of a later night's 200,000 integrations share
-    /// nothing with an unsettled one, and hashing their two strings into a set of string pairs
-    /// (and growing it) was most of the time it took to find the few that do. Two different
-    /// merchants with the same 64 bits (about one chance in 10^9 for a night of 30,000 unsettled
-    /// against 200,000 integrations) only make one settled integration needed that is not: it is
-    /// validated and ranked with the others, and since it is final it is not evaluated, so no
-    /// decision changes (docs/DECISIONS.md).
-    static func merchantHash(partner: String, merchant: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in partner.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        hash = (hash ^ 0xFF) &* 0x100_0000_01b3
-        for byte in merchant.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
+    /// A partner's merchant, as P1 compares them.
+    struct Merchant: Hashable {
+        var partner: String
+        var merchantID: String
     }
 
     static func partners(of programs: [Program]) -> [String] {

@@ -26,9 +26,8 @@ public struct FactReader {
         var facts = Facts()
         try bindSettings(partners: Self.partners(of: programs))
         try readAccounts(Self.accountsCopy, into: &facts)
-        var partner = RepeatedText()
         try connection.copyOutBinary(Self.integrationsCopy) { row in
-            collect(InputValidation.integration(try Self.rawIntegration(row, partner: &partner), accounts: facts.accounts),
+            collect(InputValidation.integration(try Self.rawIntegration(row), accounts: facts.accounts),
                     into: &facts.integrations, &facts.rejections)
         }
         // Growing by doubling leaves up to half the array spare; a platform has 200,000 of these.
@@ -88,22 +87,12 @@ public struct FactReader {
         RawEnrollment(accountID: try row.int64(0), promotion: try row.text(1), enrolledAt: try row.instant(2))
     }
 
-    /// A row of `integrationsCopy`, its partner's text kept from the row before when the bytes
-    /// are the same.
-    static func rawIntegration(_ row: BinaryCopyRow, partner: inout RepeatedText) throws -> RawIntegration {
+    /// A row of `integrationsCopy`.
+    static func rawIntegration(_ row: BinaryCopyRow) throws -> RawIntegration {
         RawIntegration(
-            integrationID: try row.int64(0), partner: try partner.text(row, 1), merchantID: try row.text(2),
+            integrationID: try row.int64(0), partner: try row.text(1), merchantID: try row.text(2),
             storeCountry: try row.text(3), accountID: try row.int64(4), accountCreatedViaIntegration: try row.bool(5),
             setUpAt: try row.instant(6), firstCampaignAt: try row.instant(7))
-    }
-
-    /// The planner's estimate of `table`'s rows (0 for a view, or a table never analysed), at
-    /// most ten million: for sizing an array before a read.
-    func estimatedRows(of table: String) throws -> Int {
-        let estimate = try connection.execute("""
-            SELECT coalesce((SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = to_regclass($1)), 0)
-            """, [table]).rows.first?.decode(0, as: Int64.self) ?? 0
-        return Int(min(estimate, 10_000_000))
     }
 
     static func rawCode(_ row: BinaryCopyRow) throws -> RawPromoCode {

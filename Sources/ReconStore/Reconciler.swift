@@ -89,17 +89,15 @@ public struct Reconciler {
         }
         defer { writer?.abandon() }
         var batch: [Decision] = []
-        var batchWithoutStoredReasons: [Decision] = []
         var newSubjects: [Decision] = []
         var rejections: [Rejection] = []
         var credit: [Currency: Int64] = [:]
         var digestInput = DecisionDigest.Input()
         func flush() throws {
-            guard let writer, !batch.isEmpty || !batchWithoutStoredReasons.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty
+            guard let writer, !batch.isEmpty || !newSubjects.isEmpty || !rejections.isEmpty
             else { return }
-            try writer.submit(batch, withoutStoredReasons: batchWithoutStoredReasons, newSubjects: newSubjects, rejections: rejections)
+            try writer.submit(batch, newSubjects: newSubjects, rejections: rejections)
             batch.removeAll(keepingCapacity: true)
-            batchWithoutStoredReasons.removeAll(keepingCapacity: true)
             newSubjects.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
@@ -123,13 +121,13 @@ public struct Reconciler {
                     summary.unchanged += 1
                     return
                 }
-                if row.mayHaveReasons { batch.append(decision) } else { batchWithoutStoredReasons.append(decision) }
+                batch.append(decision)
             case .final:
                 // Never evaluated (final subjects are skipped); written, it would meet the
                 // stored row rather than be inserted beside it.
                 batch.append(decision)
             }
-            if batch.count + batchWithoutStoredReasons.count + newSubjects.count / max(newSubjectBatchFactor, 1) >= batchSize {
+            if batch.count + newSubjects.count / max(newSubjectBatchFactor, 1) >= batchSize {
                 try flush()
             }
         }

@@ -53,7 +53,7 @@ extension StoredSubjects {
         var keys = StoredKeyDecoder()
         try connection.copyOutBinary("""
             COPY (SELECT program_id::text, subject_key::text, integration_id::int8, decision_digest::bytea,
-                         status = 'ineligible', account_id::int8,
+                         account_id::int8,
                          CASE WHEN status = 'pending' THEN waiting_for IS DISTINCT FROM 'activation'
                               ELSE NOT EXISTS (
                              SELECT FROM recon.ineligibility_reasons r
@@ -62,12 +62,11 @@ extension StoredSubjects {
                   FROM recon.subject_status s WHERE NOT final)
             TO STDOUT (FORMAT binary)
             """) { row in
-            if let id = try row.int64(5) { accountIDs.append(id) }
+            if let id = try row.int64(4) { accountIDs.append(id) }
             guard let (program, key) = try keys.decode(row, key: 1, integrationID: 2) else { return }
             open.insert(program: program, key: key,
                         row: StoredSubjects.OpenRow(digest: try row.withBytes(3) { DecisionDigest(stored: $0) },
-                                                    mayHaveReasons: try row.bool(4) ?? true,
-                                                    standingObserved: try row.bool(6) ?? false))
+                                                    standingObserved: try row.bool(5) ?? false))
         }
         return (open, accountIDs)
     }

@@ -66,10 +66,6 @@ struct StoredSubjects {
     struct OpenRow: Equatable {
         /// The stored decision's digest; nil when it has none.
         var digest: DecisionDigest?
-        /// Whether the stored decision may have reasons: only an ineligible one has any (the
-        /// writer stores exactly a decision's reasons, and a decision has reasons only when
-        /// ineligible), so for any other the night need not look for reasons to delete.
-        var mayHaveReasons = true
         /// Whether the night that stored it saw the account in good standing (judged, and no
         /// `account_not_approved`, `policy_violation` or `safety_flagged`): instants before
         /// tonight are then judged in good standing (`Account.inGoodStanding`).

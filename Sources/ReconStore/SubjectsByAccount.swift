@@ -75,27 +75,9 @@ struct SubjectsByAccount {
 
     /// Each account's span of spend time as of `asOf`: the hull of its subjects' spans, in
     /// ascending account order. Accounts whose subjects can look at no row are left out.
-    ///
-    /// Many subjects' spans (a first night's 200,000) are made in two halves at once, split at
-    /// an account's boundary, the second on a thread of its own: this runs before the first
-    /// spend row with the other core idle.
-    func spans(asOf: Instant, accounts: AccountLookup, inHalvesFrom minimum: Int = parallelSpansMinimum) -> [AccountSpan] {
-        var middle = subjects.count / 2
-        while middle > 0, middle < subjects.count, subjects[middle].accountID == subjects[middle - 1].accountID { middle += 1 }
-        guard middle >= minimum, middle < subjects.count else {
-            return spans(of: 0..<subjects.count, asOf: asOf, accounts: accounts)
-        }
-        let whole = subjects.count
-        // Neither half throws, so `concurrently` cannot: the fallback only keeps that visible.
-        guard let (second, first) = try? concurrently({ self.spans(of: middle..<whole, asOf: asOf, accounts: accounts) },
-                                                      { self.spans(of: 0..<middle, asOf: asOf, accounts: accounts) }) else {
-            return spans(of: 0..<subjects.count, asOf: asOf, accounts: accounts)
-        }
-        return first + second
+    func spans(asOf: Instant, accounts: AccountLookup) -> [AccountSpan] {
+        spans(of: 0..<subjects.count, asOf: asOf, accounts: accounts)
     }
-
-    /// Below this many subjects in a half, one thread.
-    static let parallelSpansMinimum = 20_000
 
     /// The spans of the accounts whose subjects lie in `bounds` (which starts and ends at an
     /// account's boundary).
@@ -108,8 +90,6 @@ struct SubjectsByAccount {
             var end = start + 1
             while end < bounds.upperBound, subjects[end].accountID == accountID { end += 1 }
             if let account = accounts.account(accountID) {
-                // A plain loop over the subjects (most accounts have one): a generic hull over a
-                // lazy map was a third of this pass, which the first night runs with a core idle.
                 var hull: SpendSpan?
                 for index in start..<end {
                     hull = SpendSpan.hull(hull, subjects[index].spendSpan(asOf: asOf, account: account))

@@ -20,13 +20,13 @@ final class CopyOutTests: XCTestCase {
         }
         try db.execute("SET TimeZone = 'Asia/Tokyo'") // instants survive any session time zone
         var count = 0
-        let rows = try db.copyOut("COPY (SELECT id, label, amount, at FROM t ORDER BY id) TO STDOUT") { fields in
+        let rows = try db.copyOutBinary("COPY (SELECT id, label, amount, at FROM t ORDER BY id) TO STDOUT (FORMAT binary)") { row in
             let i = count
-            XCTAssertEqual(fields.count, 4)
-            XCTAssertEqual(fields[0], String(i))
-            XCTAssertEqual(fields[1], i % 7 == 0 ? nil : Self.hostile[i % Self.hostile.count], "row \(i)")
-            XCTAssertEqual(try ExactDecimal(parsing: fields[2]!).minorUnits(exponent: 2), Int64(i) * 101)
-            XCTAssertEqual(fields[3].flatMap(Instant.init(iso8601:)), base.adding(microseconds: Int64(i) * 1_000_003))
+            XCTAssertEqual(row.count, 4)
+            XCTAssertEqual(try row.int64(0), Int64(i))
+            XCTAssertEqual(try row.text(1), i % 7 == 0 ? nil : Self.hostile[i % Self.hostile.count], "row \(i)")
+            XCTAssertEqual(row.plainMinorUnits(2, exponent: 2), Int64(i) * 101)
+            XCTAssertEqual(try row.instant(3), base.adding(microseconds: Int64(i) * 1_000_003))
             count += 1
         }
         XCTAssertEqual(rows, 50_000)
@@ -37,7 +37,7 @@ final class CopyOutTests: XCTestCase {
         let db = try connect(try freshDatabase().conninfo)
         struct Stop: Error {}
         var seen = 0
-        XCTAssertThrowsError(try db.copyOut("COPY (SELECT g FROM generate_series(1, 5000000) g) TO STDOUT") { _ in
+        XCTAssertThrowsError(try db.copyOutBinary("COPY (SELECT g FROM generate_series(1, 5000000) g) TO STDOUT (FORMAT binary)") { _ in
             seen += 1
             if seen == 10 { throw Stop() }
         }) { XCTAssertTrue($0 is Stop, "\($0)") }
@@ -47,10 +47,10 @@ final class CopyOutTests: XCTestCase {
 
     func testServerErrorsAndNonCopyStatementsAreReported() throws {
         let db = try connect(try freshDatabase().conninfo)
-        XCTAssertThrowsError(try db.copyOut("COPY (SELECT 1 / 0) TO STDOUT") { _ in }) {
+        XCTAssertThrowsError(try db.copyOutBinary("COPY (SELECT 1 / 0) TO STDOUT (FORMAT binary)") { _ in }) {
             XCTAssertEqual(($0 as? PostgresError)?.sqlState, "22012")
         }
-        XCTAssertThrowsError(try db.copyOut("SELECT 1") { _ in }) {
+        XCTAssertThrowsError(try db.copyOutBinary("SELECT 1") { _ in }) {
             XCTAssertEqual(($0 as? PostgresError)?.kind, .usage)
         }
         XCTAssertEqual(try db.execute("SELECT 1")[0].decode(0, as: Int.self), 1)

@@ -54,11 +54,11 @@ final class StoredSubjectsTests: XCTestCase {
         XCTAssertEqual(stored.standing(of: Subject(program: otherProgram, integration: integration)), .absent)
         // An open subject: with its stored digest, or none when it has none.
         let digest = [UInt8]("stored".utf8).withUnsafeBytes { DecisionDigest(of: $0) }
-        let row = StoredSubjects.OpenRow(digest: digest, mayHaveReasons: false)
+        let row = StoredSubjects.OpenRow(digest: digest, standingObserved: true)
         stored.open.insert(program: program.id, key: .integration(7), row: row)
         XCTAssertEqual(stored.standing(of: Subject(program: program, integration: other)), .open(row))
         stored.open.insert(program: program.id, key: .integration(7), row: StoredSubjects.OpenRow())
         XCTAssertEqual(stored.standing(of: Subject(program: program, integration: other)),
-                       .open(StoredSubjects.OpenRow(digest: nil, mayHaveReasons: true)), "unknown: may have reasons")
+                       .open(StoredSubjects.OpenRow(digest: nil, standingObserved: false)), "unknown: no digest, standing not seen")
     }
 }
