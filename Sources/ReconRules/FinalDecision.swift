@@ -28,8 +28,11 @@ public enum FinalDecision {
     /// conflicting enrolment) can block it. So before the first settling instant, the `reaching`
     /// instants from the one where the top tier is first reached are tried in order, and the
     /// first that grants wins: the night that would have granted it.
+    ///
+    /// For a decision that is not final, `blockedFrom` is the instant from which what blocks it
+    /// tonight held (a conflicting enrolment's time): only earlier instants can have granted.
     public static func earliest(_ decision: Decision, existsFrom: Instant, settling: [Instant], reaching: [Instant],
-                                evaluate: (Instant) throws -> Decision) rethrows -> Decision {
+                                blockedFrom: Instant? = nil, evaluate: (Instant) throws -> Decision) rethrows -> Decision {
         // Not final tonight: only an early grant blocked now by a reason that comes and goes (a
         // conflict, standing) can have been final earlier, so only then is anything searched.
         guard mayHaveBeenFinalEarlier(decision) else { return decision }
@@ -68,7 +71,7 @@ public enum FinalDecision {
             }
             return nil
         }
-        guard decision.isFinal else { return try earlyGrant(before: decision.asOf) ?? decision }
+        guard decision.isFinal else { return try earlyGrant(before: min(decision.asOf, blockedFrom ?? decision.asOf)) ?? decision }
         let settled = try first(of: window(settling, before: decision.asOf), where: isSettledForGood, or: decision.asOf)
         if topTierReached(decision), let grant = try earlyGrant(before: settled) { return grant }
         return evaluated[try position(settled)].decision

@@ -27,6 +27,11 @@ public enum Reason: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// Account standing (P3): known only as it is now, with no time of its own.
+    public var isStanding: Bool {
+        self == .accountNotApproved || self == .policyViolation || self == .safetyFlagged
+    }
+
     public static func < (a: Reason, b: Reason) -> Bool {
         ruleOrder.firstIndex(of: a)! < ruleOrder.firstIndex(of: b)!
     }

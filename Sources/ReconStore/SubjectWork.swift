@@ -112,9 +112,27 @@ enum SubjectWork {
         let subject = self.subject
         let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments, subject: subject)
         guard FinalDecision.mayHaveBeenFinalEarlier(decision) else { return decision }
+        var observed: Bool?
+        func isObserved() -> Bool {
+            if let observed { return observed }
+            observed = standingObserved()
+            return observed!
+        }
+        var blockedFrom: Instant?
+        if !decision.isFinal {
+            // Ineligible tonight for reasons that come and go: an earlier instant can have granted
+            // only if those reasons did not hold then. Standing has no time of its own: unless an
+            // earlier night saw it good, it held at every instant, and there is nothing to find.
+            if decision.reasons.contains(where: \.isStanding), !isObserved() { return decision }
+            if decision.reasons.contains(.conflictingPromotion) {
+                let conflicts = program.conflictingPromotions
+                blockedFrom = enrollments.filter { $0.enrolledAt <= asOf && conflicts.contains($0.promotion) }.map(\.enrolledAt).min()
+            }
+        }
         let (settling, reaching) = instants(decision, account: account, rows: rows)
-        let earlier = standingObserved() ? account.inGoodStanding : account
-        return try FinalDecision.earliest(decision, existsFrom: existsFrom, settling: settling, reaching: reaching) {
+        let earlier = isObserved() ? account.inGoodStanding : account
+        return try FinalDecision.earliest(decision, existsFrom: existsFrom, settling: settling, reaching: reaching,
+                                          blockedFrom: blockedFrom) {
             try evaluateOnce(asOf: $0, account: earlier, rows: rows, enrollments: enrollments, subject: subject)
         }
     }
