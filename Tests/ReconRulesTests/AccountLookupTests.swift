@@ -3,8 +3,8 @@ import ReconRules
 import XCTest
 
 /// `AccountLookup` finds exactly the accounts a dictionary would, whether their ids lie close
-/// together or far apart, before and after
-/// `shrinkToFit`, with accounts added or replaced afterwards.
+/// together (indexed by an array once `shrinkToFit` ran) or far apart, before and after
+/// `shrinkToFit`, with accounts added or replaced afterwards, in or out of the dense range.
 final class AccountLookupTests: XCTestCase {
     func testItFindsWhatADictionaryWouldForCloseAndSparseIds() {
         var generator = SplitMix(seed: 15)
