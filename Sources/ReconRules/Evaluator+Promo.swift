@@ -14,10 +14,7 @@ extension Evaluator {
 
         // C1 while the deadline is open and nothing is activated: pending, nothing to judge yet.
         if activation == nil, asOf < deadline {
-            if let expiry = program.creditExpiresAt, asOf >= expiry {
-                return ineligible(base, reasons: [.programEnded], final: true, at: asOf)
-            }
-            return pending(base, waiting: .activation)
+            return withoutWindow(base, waiting: .activation)
         }
         var reasons: [Reason] = []
         if let activation {

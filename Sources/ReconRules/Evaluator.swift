@@ -22,8 +22,14 @@ public struct Evaluator: Sendable {
 
     /// P6's second half: an enrolment, as of `asOf`, in a promotion the program conflicts with.
     func conflictReasons(_ enrollments: [Enrollment]) -> [Reason] {
-        enrollments.contains { $0.enrolledAt <= asOf && program.conflictingPromotions.contains($0.promotion) }
-            ? [.conflictingPromotion] : []
+        conflictingSince(enrollments) != nil ? [.conflictingPromotion] : []
+    }
+
+    /// The instant of the earliest enrolment, as of `asOf`, in a promotion the program conflicts
+    /// with: from then on P6 fails, before it an early grant may already have fallen.
+    public func conflictingSince(_ enrollments: [Enrollment]) -> Instant? {
+        enrollments.lazy.filter { $0.enrolledAt <= asOf && program.conflictingPromotions.contains($0.promotion) }
+            .map(\.enrolledAt).min()
     }
 
     /// P9: the account country's ladder, and whether the account's currency is its currency.
@@ -63,13 +69,9 @@ public struct Evaluator: Sendable {
         if !reasons.isEmpty {
             return ineligible(decision, reasons: reasons, final: pastCutoff || reasons.contains { $0.isFinal }, at: asOf)
         }
-        // 2. No window yet: pending, until the credit has expired and no grant can happen any more.
+        // 2. No window yet.
         guard let window, let ledger else {
-            if let expiry = program.creditExpiresAt, asOf >= expiry {
-                return ineligible(decision, reasons: [.programEnded], final: true, at: asOf)
-            }
-            let waiting = decision.waitingFor ?? .window
-            return pending(decision, waiting: waiting)
+            return withoutWindow(decision, waiting: decision.waitingFor ?? .window)
         }
         let campaignLaunched = !requiresCampaign || (campaignAt.map { $0 < window.end } ?? false)
         // 3. Top tier reached by asOf (and a campaign launched): granted at once.
@@ -93,6 +95,15 @@ public struct Evaluator: Sendable {
         }
         // 5. Otherwise pending.
         return pending(decision, waiting: requiresCampaign && campaignAt == nil ? .campaign : .window)
+    }
+
+    /// Step 2: no window yet (no cash, no activation): pending, until the credit has expired and
+    /// no grant can happen any more.
+    func withoutWindow(_ decision: consuming Decision, waiting: Waiting) -> Decision {
+        if let expiry = program.creditExpiresAt, asOf >= expiry {
+            return ineligible(decision, reasons: [.programEnded], final: true, at: asOf)
+        }
+        return pending(decision, waiting: waiting)
     }
 
     func pending(_ decision: consuming Decision, waiting: Waiting) -> Decision {

@@ -13,8 +13,6 @@ public struct HeldGrants: Sendable, Equatable {
 
     public init() {}
 
-    public var isEmpty: Bool { integrationByAccount.isEmpty && codeByAccount.isEmpty }
-
     /// A partner grant: `integrationID` holds its merchant's and its account's credit.
     public mutating func insert(integrationID: Int64, partner: String, merchantID: String, accountID: Int64) {
         integrationByMerchant[MerchantKey(partner: partner, merchantID: merchantID)] = integrationID
@@ -26,7 +24,8 @@ public struct HeldGrants: Sendable, Equatable {
         codeByAccount[accountID] = code
     }
 
-    /// The integration holding the merchant's grant, if one does.
+    /// The integration holding the merchant's grant, if one does. An empty map (every first
+    /// night) answers without hashing the two strings.
     public func holder(partner: String, merchantID: String) -> Int64? {
         integrationByMerchant.isEmpty ? nil : integrationByMerchant[MerchantKey(partner: partner, merchantID: merchantID)]
     }

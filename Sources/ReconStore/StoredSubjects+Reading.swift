@@ -8,6 +8,10 @@ import ReconRules
 extension StoredSubjects {
     typealias SubjectID = Reconciler.SubjectID
 
+    /// The standing reasons as an SQL list of literals, made from `Reason.isStanding` (constants
+    /// of the code, never outside values): the two reads below ask whether a stored decision had one.
+    static let standingReasons = Reason.allCases.filter(\.isStanding).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
     static func loadFinalSubjects(_ connection: Connection) throws -> StoredSubjects.Final {
         var final = StoredSubjects.Final()
         var keys = StoredKeyDecoder()
@@ -58,7 +62,7 @@ extension StoredSubjects {
                               ELSE NOT EXISTS (
                              SELECT FROM recon.ineligibility_reasons r
                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
-                               AND r.reason IN ('account_not_approved', 'policy_violation', 'safety_flagged')) END
+                               AND r.reason IN (\(standingReasons))) END
                   FROM recon.subject_status s WHERE NOT final)
             TO STDOUT (FORMAT binary)
             """) { row in
@@ -102,7 +106,7 @@ extension StoredSubjects {
             WHERE s.waiting_for IS DISTINCT FROM 'activation'
               AND NOT EXISTS (SELECT FROM recon.ineligibility_reasons r
                               WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key
-                                AND r.reason IN ('account_not_approved', 'policy_violation', 'safety_flagged'))
+                                AND r.reason IN (\(standingReasons)))
             """) { row in
             keys.insert(SubjectID(try row.decode(0), try row.decode(1)))
         }

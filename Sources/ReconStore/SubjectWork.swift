@@ -106,31 +106,24 @@ enum SubjectWork {
     /// The decision as of `asOf`; a final one as it stood at the earliest instant it was final
     /// (`FinalDecision`), so that it is the same whichever nights ran before.
     /// `standingObserved`: an earlier night saw this subject with the account in good standing,
-    /// so instants before tonight are judged in good standing (`Account.inGoodStanding`).
+    /// so instants before tonight are judged in good standing (`Account.inGoodStanding`); asked
+    /// only of a decision that is searched.
     func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment],
                   standingObserved: () -> Bool = { false }) throws -> Decision {
         let subject = self.subject
         let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments, subject: subject)
         guard FinalDecision.mayHaveBeenFinalEarlier(decision) else { return decision }
-        var observed: Bool?
-        func isObserved() -> Bool {
-            if let observed { return observed }
-            observed = standingObserved()
-            return observed!
-        }
+        let observed = standingObserved()
         var blockedFrom: Instant?
         if !decision.isFinal {
             // Ineligible tonight for reasons that come and go: an earlier instant can have granted
             // only if those reasons did not hold then. Standing has no time of its own: unless an
             // earlier night saw it good, it held at every instant, and there is nothing to find.
-            if decision.reasons.contains(where: \.isStanding), !isObserved() { return decision }
-            if decision.reasons.contains(.conflictingPromotion) {
-                let conflicts = program.conflictingPromotions
-                blockedFrom = enrollments.filter { $0.enrolledAt <= asOf && conflicts.contains($0.promotion) }.map(\.enrolledAt).min()
-            }
+            if decision.reasons.contains(where: \.isStanding), !observed { return decision }
+            blockedFrom = Evaluator(program: program, asOf: asOf).conflictingSince(enrollments)
         }
         let (settling, reaching) = instants(decision, account: account, rows: rows)
-        let earlier = isObserved() ? account.inGoodStanding : account
+        let earlier = observed ? account.inGoodStanding : account
         return try FinalDecision.earliest(decision, existsFrom: existsFrom, settling: settling, reaching: reaching,
                                           blockedFrom: blockedFrom) {
             try evaluateOnce(asOf: $0, account: earlier, rows: rows, enrollments: enrollments, subject: subject)
