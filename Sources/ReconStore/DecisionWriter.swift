@@ -48,26 +48,26 @@ public struct DecisionWriter {
     static let storedTuple = comparedColumns.map { "recon.subject_status.\($0)" }.joined(separator: ", ")
     static let incomingTuple = comparedColumns.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
 
-    /// Writes one batch atomically; returns how many subject rows changed.
+    /// Writes one batch atomically, with `alsoInTransaction` (a rerun's adjustments and
+    /// discrepancies) in the same transaction; returns how many subject rows changed.
     ///
-    /// `decisions` are subjects that may already have a stored row: they go through the staging
-    /// table and change only what differs. `newSubjects` are subjects this run found no stored
-    /// row for (under the run lock, so none can appear meanwhile): their status, reasons and
-    /// grant are copied straight into `recon`, with no staging and no conflict check (the first
-    /// night is all new subjects). A stored row there after all is a unique violation that fails
-    /// the batch: never a second grant, never a silent overwrite.
+    /// The batch's `decisions` go through the staging table and change only what differs. Its
+    /// `newSubjects` were found with no stored row (under the run lock, so none can appear
+    /// meanwhile): their status, reasons and grant are copied straight into `recon`, with no
+    /// staging and no conflict check (the first night is all new subjects). A stored row there
+    /// after all is a unique violation that fails the batch: never a second grant, never a
+    /// silent overwrite.
     @discardableResult
-    public func write(_ decisions: [Decision], newSubjects: [Decision] = [],
-                      rejections: [Rejection], alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
+    func write(_ batch: WriteBatch, alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
         try connection.transaction {
             var changed = 0
-            if !newSubjects.isEmpty {
-                changed += try insertNew(newSubjects)
+            if !batch.newSubjects.isEmpty {
+                changed += try insertNew(batch.newSubjects)
             }
-            if !decisions.isEmpty {
-                changed += try upsert(decisions)
+            if !batch.decisions.isEmpty {
+                changed += try upsert(batch.decisions)
             }
-            try record(rejections)
+            try record(batch.rejections)
             try alsoInTransaction?()
             return changed
         }

@@ -59,13 +59,12 @@ public struct Explainer {
     }
 
     public func explain(_ selector: Selector, asOf: Instant) throws -> [SubjectExplanation] {
-        let programs = try ProgramCatalog(connection: connection).load()
-        let factReader = FactReader(connection: reader, asOf: asOf)
-        let facts = try factReader.readSubjects(programs: programs)
-        // The same held grants and standing observations as a night, so the explanation is the decision.
-        let held = try StoredSubjects.loadHeldGrants(connection)
-        let observed = try StoredSubjects.loadStandingObserved(connection)
-        let picks = SubjectWork.byAccount(programs: programs, facts: facts, asOf: asOf, held: held) { work in
+        // Loaded as a rerun loads: with the same held grants and standing observations as a
+        // night, so the explanation is the decision.
+        let loader = NightLoader(connections: NightConnections(recon: [connection], billing: [reader]), asOf: asOf)
+        let night = try loader.loadEverySubject(programID: nil)
+        let (facts, observed) = (night.facts, night.observed ?? [])
+        let picks = SubjectsByAccount(programs: night.programs, facts: facts, asOf: asOf, held: night.stored.final.held) { work in
             switch work {
             case let .partner(_, integration): return Self.matches(selector, integration: integration)
             case let .promo(_, code): return Self.matches(selector, code: code)
@@ -75,7 +74,7 @@ public struct Explainer {
         var rowsByAccount: [Int64: [SpendRow]] = [:]
         var rejectedByAccount: [Int64: [(Rejection, RawSpendRow)]] = [:]
         let accounts = picks.untakenAccountIDs
-        try factReader.streamSpend(accounts: facts.accounts, .wholeAccounts(accounts),
+        try FactReader(connection: reader, asOf: asOf).streamSpend(accounts: facts.accounts, .wholeAccounts(accounts),
                                    reject: { rejection, raw in
                                        if let id = raw.accountID { rejectedByAccount[id, default: []].append((rejection, raw)) }
                                    }, body: { rowsByAccount[$0] = $1 })

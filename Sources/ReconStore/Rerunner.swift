@@ -12,23 +12,18 @@ import ReconRules
 /// human, and nothing else changes: no clawback. A subject without a grant simply takes its new
 /// decision (a late payment can turn `threshold_not_reached` into a grant).
 public struct Rerunner {
-    var reconciler: Reconciler
-    var connection: Connection { reconciler.connection }
-
-    public init(connection: Connection, reader: Connection, logger: Logger) {
-        reconciler = Reconciler(connection: connection, reader: reader, logger: logger)
-    }
-
+    let connections: NightConnections
+    let logger: Logger
+    var connection: Connection { connections.control }
     /// Called after each subject is evaluated with (done, total), for a progress display.
-    public var progress: ((_ done: Int, _ total: Int) -> Void)? {
-        get { reconciler.progress }
-        set { reconciler.progress = newValue }
-    }
-
+    public var progress: ((_ done: Int, _ total: Int) -> Void)?
     /// Set by a signal: the rerun stops before the next account or before it writes.
-    public var stop: StopRequest? {
-        get { reconciler.stop }
-        set { reconciler.stop = newValue }
+    public var stop: StopRequest?
+
+    /// `connection` holds the lock, reads what is stored and writes; `reader` reads `billing`.
+    public init(connection: Connection, reader: Connection, logger: Logger) {
+        connections = NightConnections(recon: [connection], billing: [reader])
+        self.logger = logger
     }
 
     /// What was decided before, for one subject.
@@ -55,7 +50,7 @@ public struct Rerunner {
             try recorder.abandonStale()
         }
         let runID = dryRun ? nil : try recorder.start(kind: "rerun", asOf: asOf, from: from, to: to, programID: programID)
-        var logger = reconciler.logger
+        var logger = self.logger
         logger[metadataKey: "run_id"] = "\(runID.map(String.init) ?? "dry-run")"
         do {
             let summary = try reconcile(from: from, to: to, asOf: asOf, programID: programID, runID: runID, logger: logger)
@@ -79,16 +74,18 @@ public struct Rerunner {
                                    dryRun: runID == nil)
         func inRange(_ instant: Instant?) -> Bool { instant.map { from <= $0 && $0 < to } ?? false }
         let storedInRange = try keysInRange(from: from, to: to, programID: programID)
-        var candidates: [Decision] = []
-        var rejections: [Rejection] = []
-        let pass = try reconciler.forEachDecision(asOf: asOf, programID: programID, logger: logger,
-                                                  rejected: { rejections.append($0) }) { decision in
-            if inRange(decision.window?.end) || inRange(decision.decidedAt)
-                || storedInRange.contains(Reconciler.SubjectID(decision.subject.programID, decision.subject.key)) {
-                candidates.append(decision)
-            }
+        let night = try NightLoader(connections: connections, asOf: asOf).loadEverySubject(programID: programID)
+        var pass = night.pass(asOf: asOf)
+        pass.checkpoint = { [stop] in try stop?.check() }
+        pass.progress = progress
+        logger.info("evaluating", metadata: ["subjects": "\(pass.total)", "accounts": "\(pass.accountCount)"])
+        var found = Candidates { decision in
+            inRange(decision.window?.end) || inRange(decision.decidedAt)
+                || storedInRange.contains(SubjectID(decision.subject.programID, decision.subject.key))
         }
-        summary.rejectedRows = pass.rejectedRows
+        let counts = try SpendStream(readers: connections.readers(asOf: asOf)).feed(&pass, into: &found)
+        let (candidates, rejections) = (found.decisions, found.rejections)
+        summary.rejectedRows = counts.rejectedRows
         summary.evaluated = candidates.count
         let stored = try loadStored(candidates)
 
@@ -97,7 +94,7 @@ public struct Rerunner {
         var discrepancies: [(Decision, Stored)] = []
         for decision in candidates {
             summary.statuses[decision.status.rawValue, default: 0] += 1
-            let key = Reconciler.SubjectID(decision.subject.programID, decision.subject.key)
+            let key = SubjectID(decision.subject.programID, decision.subject.key)
             let newTier = decision.status == .granted ? decision.tier : nil
             let newReasons = decision.reasons.map(\.rawValue).sorted()
             guard let before = stored[key] else {
@@ -144,10 +141,10 @@ public struct Rerunner {
         summary.updated = updates.count
 
         guard let runID else { return summary }
-        try reconciler.stop?.check()
+        try stop?.check()
         let writer = try DecisionWriter(connection: connection, runID: runID)
         var reviewRows = 0
-        let subjectRows = try writer.write(updates + adjustments.map(\.0), rejections: rejections) {
+        let subjectRows = try writer.write(WriteBatch(decisions: updates + adjustments.map(\.0), rejections: rejections)) {
             for (decision, before, grantID) in adjustments {
                 let tier = decision.tier!
                 reviewRows += try connection.execute("""
@@ -186,20 +183,20 @@ public struct Rerunner {
         return "\(decision.status.rawValue)|\(tier)|\(reasons.map(\.rawValue).joined(separator: ";"))"
     }
 
-    func keysInRange(from: Instant, to: Instant, programID: String?) throws -> Set<Reconciler.SubjectID> {
-        var keys = Set<Reconciler.SubjectID>()
+    func keysInRange(from: Instant, to: Instant, programID: String?) throws -> Set<SubjectID> {
+        var keys = Set<SubjectID>()
         try connection.stream("""
             SELECT program_id, subject_key FROM recon.subject_status
             WHERE ((window_end >= $1 AND window_end < $2) OR (decided_at >= $1 AND decided_at < $2))
               AND ($3::text IS NULL OR program_id = $3)
             """, [from, to, programID]) { row in
-            keys.insert(Reconciler.SubjectID(try row.decode(0), try row.decode(1)))
+            keys.insert(SubjectID(try row.decode(0), try row.decode(1)))
         }
         return keys
     }
 
-    func loadStored(_ decisions: [Decision]) throws -> [Reconciler.SubjectID: Stored] {
-        var stored: [Reconciler.SubjectID: Stored] = [:]
+    func loadStored(_ decisions: [Decision]) throws -> [SubjectID: Stored] {
+        var stored: [SubjectID: Stored] = [:]
         guard !decisions.isEmpty else { return stored }
         try connection.stream("""
             SELECT s.program_id, s.subject_key, s.status, s.tier, s.credit::text,
@@ -214,11 +211,31 @@ public struct Rerunner {
               ON k.program_id = s.program_id AND k.subject_key = s.subject_key
             LEFT JOIN recon.credit_grants g ON g.program_id = s.program_id AND g.subject_key = s.subject_key
             """, [decisions.map(\.subject.programID), decisions.map(\.subject.key)]) { row in
-            stored[Reconciler.SubjectID(try row.decode(0), try row.decode(1))] = Stored(
+            stored[SubjectID(try row.decode(0), try row.decode(1))] = Stored(
                 status: try row.decode(2), tier: try row.decodeIfPresent(3), credit: try row.decodeIfPresent(4),
                 reasons: try row.decode(5), grantID: try row.decodeIfPresent(6), filed: Set(try row.decode(7, as: [String].self)))
         }
         return stored
+    }
+}
+
+/// A rerun's pass keeps the decisions in its range and every rejection.
+private struct Candidates: DecisionSink {
+    let isCandidate: (Decision) -> Bool
+    var decisions: [Decision] = []
+    var rejections: [Rejection] = []
+
+    init(_ isCandidate: @escaping (Decision) -> Bool) {
+        self.isCandidate = isCandidate
+    }
+
+    mutating func decided(_ decision: consuming Decision) throws {
+        let decision = decision
+        if isCandidate(decision) { decisions.append(decision) }
+    }
+
+    mutating func rejected(_ rejection: Rejection) throws {
+        rejections.append(rejection)
     }
 }
 

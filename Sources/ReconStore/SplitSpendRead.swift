@@ -17,7 +17,7 @@ import ReconRules
 /// streams carry the same accounts in the same order, so the merge joins each account's bills
 /// and top-ups; the job sorts an account's rows by time anyway.
 ///
-/// Each part is read by its own thread into a `SpendPieceQueue`; the caller's thread merges the
+/// Each part is read by its own thread (`BackgroundThread`) into a `HandoffQueue`; the caller's thread merges the
 /// parts by account, joining an account's rows from every part that has some.
 /// Whatever happens, every reading thread has ended and every connection is idle again when this
 /// returns.
@@ -33,23 +33,17 @@ struct SplitSpendRead {
     func stream(_ spans: [AccountSpan], reject: (Rejection) throws -> Void,
                 body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
         let tables = Self.tables(for: readers.count)
-        let queues = tables.map { _ in SpendPieceQueue(capacity: queueCapacity) }
-        let ended = DispatchSemaphore(value: 0)
-        for (index, reader) in readers.prefix(tables.count).enumerated() {
-            // The reader's connection is this thread's until `ended` is signalled (the defer below).
-            let lent = ThreadHandoff(reader)
-            let thread = Thread { [accounts, knownAccounts, chunkSize] in
-                Self.read(spans, from: tables[index], with: lent.value, accounts: accounts, knownAccounts: knownAccounts,
+        let queues = tables.map { _ in HandoffQueue<[SpendPiece]>(capacity: queueCapacity) }
+        let threads = zip(readers, tables).enumerated().map { index, part in
+            BackgroundThread(name: "spend-recon.read.\(index)") { [accounts, knownAccounts, chunkSize] in
+                Self.read(spans, from: part.1, with: part.0, accounts: accounts, knownAccounts: knownAccounts,
                           chunkSize: chunkSize, into: queues[index])
-                ended.signal()
             }
-            thread.name = "spend-recon.read.\(index)"
-            thread.start()
         }
         defer {
             // On any error the parts still reading are stopped; in every case they have ended.
             for queue in queues { queue.cancel() }
-            for _ in tables { ended.wait() }
+            for thread in threads { thread.join() }
         }
         try merge(queues, reject: reject, body: body)
     }
@@ -62,7 +56,7 @@ struct SplitSpendRead {
 
     /// One part, on its own thread and connection.
     private static func read(_ spans: [AccountSpan], from tables: SpendTables, with reader: FactReader,
-                             accounts: AccountLookup, knownAccounts: Int?, chunkSize: Int, into queue: SpendPieceQueue) {
+                             accounts: AccountLookup, knownAccounts: Int?, chunkSize: Int, into queue: HandoffQueue<[SpendPiece]>) {
         var chunk: [SpendPiece] = []
         var pending: [Rejection] = []
         do {
@@ -79,7 +73,7 @@ struct SplitSpendRead {
             }
             if !pending.isEmpty { chunk.append(SpendPiece(accountID: nil, rows: [], rejections: pending)) }
             if !chunk.isEmpty { try queue.put(chunk) }
-            queue.finish(nil)
+            queue.finish()
         } catch {
             queue.finish(error)
         }
@@ -87,7 +81,7 @@ struct SplitSpendRead {
 
     /// Takes the lowest waiting account of all parts (joining its rows from every part that has
     /// some) until every part is exhausted.
-    private func merge(_ queues: [SpendPieceQueue], reject: (Rejection) throws -> Void,
+    private func merge(_ queues: [HandoffQueue<[SpendPiece]>], reject: (Rejection) throws -> Void,
                        body: (Int64, [SpendRow]) throws -> Void) throws {
         var cursors = try queues.map { try Cursor(queue: $0) }
         while true {
@@ -116,11 +110,11 @@ struct SplitSpendRead {
 
     /// A part's next piece, taking chunks from its queue as they come.
     private struct Cursor {
-        let queue: SpendPieceQueue
+        let queue: HandoffQueue<[SpendPiece]>
         var chunk: [SpendPiece] = []
         var position = 0
 
-        init(queue: SpendPieceQueue) throws {
+        init(queue: HandoffQueue<[SpendPiece]>) throws {
             self.queue = queue
             try refill()
         }

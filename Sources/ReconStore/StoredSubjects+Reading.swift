@@ -6,7 +6,6 @@ import ReconRules
 /// digests and standing, the grants held, and the keys of every subject that an earlier night
 /// saw in good standing. Each read is one statement on the connection given.
 extension StoredSubjects {
-    typealias SubjectID = Reconciler.SubjectID
 
     /// The standing reasons as an SQL list of literals, made from `Reason.isStanding` (constants
     /// of the code, never outside values): the two reads below ask whether a stored decision had one.

@@ -48,7 +48,8 @@ struct DemoCommand: ParsableCommand {
             print("Running the night of \(profile.asOf.iso8601)...\n")
 
             let reader = try Connection(conninfo: conninfo, logger: logger)
-            let summary = try Reconciler(connection: connection, reader: reader, logger: logger).run(asOf: profile.asOf)
+            let summary = try Reconciler(connections: NightConnections(recon: [connection], billing: [reader]), logger: logger)
+                .run(asOf: profile.asOf)
             print(SummaryPrinter.text(summary) + "\n")
             print(try DemoReport(connection: connection).text())
 

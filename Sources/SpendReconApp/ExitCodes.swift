@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import PGClient
 import PostgresSandbox
+import ReconRules
 import ReconStore
 
 /// SPEC section 7's exit codes.

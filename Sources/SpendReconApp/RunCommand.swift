@@ -36,13 +36,11 @@ struct RunCommand: ParsableCommand {
         try reportingMetrics(metricsFile.map { MetricsFile(path: $0, kind: "run") }, logger: logger) {
             var outcome = MetricsFile.Outcome()
             try withExitCodes(logger: logger) {
-                // The spend read is split over two readers (`SplitSpendRead`); decision batches are
-                // written over two connections at once (`BackgroundWriter`), and a dry run writes none.
-                let connections = try Connection.open(dryRun ? 3 : 4, conninfo: database.db, logger: logger)
-                let asOf = try self.asOf?.instant ?? DatabaseClock.now(connections[0])
-                var reconciler = Reconciler(connection: connections[0], reader: connections[1], secondReader: connections[2],
-                                            logger: logger)
-                if !dryRun { reconciler.secondWriter = connections[3] }
+                // Two billing readers split the spend read (`SpendStream`); two recon connections
+                // write decision batches at once (`BackgroundWriter`), and a dry run writes none.
+                let connections = try NightConnections.open(recon: dryRun ? 1 : 2, billing: 2, conninfo: database.db, logger: logger)
+                let asOf = try self.asOf?.instant ?? DatabaseClock.now(connections.control)
+                var reconciler = Reconciler(connections: connections, logger: logger)
                 reconciler.batchSize = batchSize
                 reconciler.stop = SignalStop.request
                 let progress = ProgressLine(label: "run")

@@ -61,7 +61,7 @@ struct Bench {
             for row in try db.execute("EXPLAIN " + FloorQuery.sql, [profile.asOf]).rows { print("  " + (try row.decode(0, as: String.self))) }
         }
 
-        if printPlans { try printReadPlan("first night, \(label)", db: db, asOf: profile.asOf, logger: logger) }
+        if printPlans { try printReadPlan("first night, \(label)", db: db, conninfo: conninfo, asOf: profile.asOf, logger: logger) }
         // The first night's warm-up run, as the floor's. On a server just started, the first
         // process to use a buffer also pays the kernel for mapping that page of shared memory (a
         // long-running server has long paid it): the warm-up run is printed apart.
@@ -144,7 +144,7 @@ struct Bench {
         guard again == 0, doubled == 0 else {
             throw BenchFailure(description: "repeating a night wrote \(again) subjects; \(doubled) subjects have two grants")
         }
-        if printPlans { try printReadPlan("next night, \(label)", db: db, asOf: nextNight, logger: logger) }
+        if printPlans { try printReadPlan("next night, \(label)", db: db, conninfo: conninfo, asOf: nextNight, logger: logger) }
         return result
     }
 
@@ -181,8 +181,10 @@ struct Bench {
     }
 
     /// The plan of the spend read a run as of `asOf` would stream, with the same spans.
-    func printReadPlan(_ label: String, db: Connection, asOf: Instant, logger: Logger) throws {
-        let planned = try Reconciler(connection: db, reader: db, logger: logger).plannedSpans(asOf: asOf)
+    func printReadPlan(_ label: String, db: Connection, conninfo: String, asOf: Instant, logger: Logger) throws {
+        let reader = try Connection(conninfo: conninfo, logger: logger)
+        let planned = try Reconciler(connections: NightConnections(recon: [db], billing: [reader]), logger: logger)
+            .plannedSpans(asOf: asOf)
         // The run reads the bills on one connection and the top-ups on another (`SplitSpendRead`).
         for (table, tables) in [("bills", SpendTables.bills), ("top-ups", .topups)] {
             print("plan of the job's spend read of \(table) (\(label), \(planned.spans.count) accounts):")

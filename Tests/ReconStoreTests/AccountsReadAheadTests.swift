@@ -73,14 +73,9 @@ final class AccountsReadAheadTests: XCTestCase {
 
     private func readFacts(_ f: StoreFixture, asOf: Instant, readingAhead: Bool) throws -> (StoredSubjects, Facts) {
         let programs = try ProgramCatalog(connection: f.db).load(only: nil)
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        guard readingAhead else {
-            return try Reconciler(connection: f.db, reader: reader, logger: quietLogger()).readFacts(asOf: asOf, programs: programs)
-        }
-        let secondReader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        var reconciler = Reconciler(connection: f.db, reader: reader, secondReader: secondReader, logger: quietLogger())
-        reconciler.secondWriter = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        return try reconciler.readFacts(asOf: asOf, programs: programs)
+        // Reading ahead takes a second connection of each kind.
+        let connections = try readingAhead ? f.nightConnections(recon: 2, billing: 2) : f.nightConnections()
+        return try NightLoader(connections: connections, asOf: asOf).laterNight(programs: programs)
     }
 
     private func counts(_ rejections: [Rejection]) -> [Rejection: Int] {

@@ -12,10 +12,7 @@ final class BackgroundWriterTests: XCTestCase {
         let f = try StoreFixture()
         try f.populate(subjects: 60)
         let asOf = t("2025-12-11")
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        var decisions: [Decision] = []
-        _ = try Reconciler(connection: f.db, reader: reader, logger: quietLogger())
-            .forEachDecision(asOf: asOf, logger: quietLogger(), rejected: { _ in }) { decisions.append($0) }
+        let decisions = try f.evaluateEverySubject(asOf: asOf).decisions
         XCTAssertEqual(decisions.count, 60)
         let granted = decisions.filter { $0.status == .granted }.count
         XCTAssertGreaterThan(granted, 0)
@@ -29,7 +26,7 @@ final class BackgroundWriterTests: XCTestCase {
         let batches = stride(from: 0, to: 60, by: 6).map { Array(decisions[$0..<$0 + 6]) }
 
         let writer = try twoWriters()
-        for batch in batches { try writer.submit([], newSubjects: batch, rejections: []) }
+        for batch in batches { try writer.submit(WriteBatch(newSubjects: batch)) }
         XCTAssertEqual(try writer.finish().written, 60)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status"), 60)
         XCTAssertEqual(try f.count("SELECT count(DISTINCT subject_key) FROM recon.subject_status"), 60)
@@ -43,7 +40,7 @@ final class BackgroundWriterTests: XCTestCase {
         poisoned[2].append(batches[0][0])
         var failure: Error?
         do {
-            for batch in poisoned { try failing.submit([], newSubjects: batch, rejections: []) }
+            for batch in poisoned { try failing.submit(WriteBatch(newSubjects: batch)) }
             _ = try failing.finish()
         } catch {
             failure = error

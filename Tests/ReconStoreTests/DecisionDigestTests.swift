@@ -75,10 +75,7 @@ final class DecisionDigestTests: XCTestCase {
     func testEveryStoredColumnOfADecisionIsInItsDigest() throws {
         let f = try StoreFixture()
         try f.populate(subjects: 30)
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        var decisions: [Decision] = []
-        _ = try Reconciler(connection: f.db, reader: reader, logger: quietLogger())
-            .forEachDecision(asOf: t("2025-12-11"), logger: quietLogger(), rejected: { _ in }) { decisions.append($0) }
+        let decisions = try f.evaluateEverySubject(asOf: t("2025-12-11")).decisions
         let base = try XCTUnwrap(decisions.first { $0.window != nil && $0.nextTier != nil })
         let other = try XCTUnwrap(decisions.first { $0.subject.key != base.subject.key })
         var input = DecisionDigest.Input()

@@ -32,22 +32,14 @@ final class SpanReadTests: XCTestCase {
         }
         XCTAssertGreaterThan(compared, 6000)
         // And the spans leave out a good share of the rows.
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        let planned = try Reconciler(connection: f.db, reader: reader, logger: quietLogger()).plannedSpans(asOf: profile.asOf)
+        let planned = try Reconciler(connections: try f.nightConnections(), logger: quietLogger()).plannedSpans(asOf: profile.asOf)
         let read = try countRows(f, spans: planned.spans)
         let all = try f.count("SELECT (SELECT count(*) FROM billing.billed_spend) + (SELECT count(*) FROM billing.topup_consumption)")
         XCTAssertLessThan(read * 10, all * 7, "spans read \(read) of \(all) rows")
     }
 
     private func decisions(_ f: StoreFixture, asOf: Instant, wholeAccounts: Bool) throws -> [String: Decision] {
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        var reconciler = Reconciler(connection: f.db, reader: reader, logger: quietLogger())
-        reconciler.readsWholeAccounts = wholeAccounts
-        var result: [String: Decision] = [:]
-        _ = try reconciler.forEachDecision(asOf: asOf, logger: quietLogger(), rejected: { _ in }) { decision in
-            result[decision.subject.programID + " " + decision.subject.key] = decision
-        }
-        return result
+        try f.evaluateEverySubject(asOf: asOf, wholeAccounts: wholeAccounts).byKey
     }
 
     private func countRows(_ f: StoreFixture, spans: [AccountSpan]) throws -> Int {

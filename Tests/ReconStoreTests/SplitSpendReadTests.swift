@@ -27,8 +27,9 @@ final class SplitSpendReadTests: XCTestCase {
     }
 
     private func spans(_ f: StoreFixture, asOf: Instant) throws -> (spans: [AccountSpan], accounts: AccountLookup) {
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        let planned = try Reconciler(connection: f.db, reader: reader, logger: quietLogger()).plannedSpans(asOf: asOf)
+        let connections = try f.nightConnections()
+        let reader = connections.billing[0]
+        let planned = try Reconciler(connections: connections, logger: quietLogger()).plannedSpans(asOf: asOf)
         let programs = try ProgramCatalog(connection: f.db).load(only: nil)
         let facts = try FactReader(connection: reader, asOf: asOf).readSubjects(programs: programs)
         return (planned.spans, facts.accounts)
@@ -120,10 +121,8 @@ final class SplitSpendReadTests: XCTestCase {
         let asOf = SampleProfile.bench(merchants: 1500, rows: 60_000, seed: 17).asOf
         func decisions(secondReader: Bool) throws -> [[String]] {
             try f.resetDecisions()
-            let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-            let second = secondReader ? try Connection(conninfo: f.conninfo, logger: quietLogger()) : nil
-            let summary = try Reconciler(connection: f.db, reader: reader, secondReader: second, logger: quietLogger())
-                .run(asOf: asOf)
+            let connections = try f.nightConnections(billing: secondReader ? 2 : 1)
+            let summary = try Reconciler(connections: connections, logger: quietLogger()).run(asOf: asOf)
             XCTAssertGreaterThan(summary.evaluated, 1500)
             XCTAssertGreaterThan(summary.rejectedRows, 50)
             return try f.db.execute("""
@@ -248,57 +247,5 @@ final class SplitSpendReadTests: XCTestCase {
         XCTAssertEqual(hashed, ordered)
         XCTAssertEqual(hashedSplit, ordered)
         XCTAssertEqual(orderedSplit, ordered)
-    }
-}
-
-/// The queue between a reading thread and the evaluating one.
-final class SpendPieceQueueTests: XCTestCase {
-    private func chunk(_ id: Int64) -> [SpendPiece] { [SpendPiece(accountID: id, rows: [], rejections: [])] }
-
-    func testChunksComeOutInOrderThenNil() throws {
-        let queue = SpendPieceQueue(capacity: 200)
-        for id in 0..<150 { try queue.put(chunk(Int64(id))) }
-        queue.finish(nil)
-        var ids: [Int64] = []
-        while let next = try queue.take() { ids += next.compactMap(\.accountID) }
-        XCTAssertEqual(ids, (0..<150).map(Int64.init))
-    }
-
-    func testAReaderErrorReachesTheTaker() throws {
-        struct Broken: Error {}
-        let queue = SpendPieceQueue(capacity: 2)
-        try queue.put(chunk(1))
-        queue.finish(Broken())
-        XCTAssertThrowsError(try queue.take()) { XCTAssertTrue($0 is Broken) }
-    }
-
-    func testCancelWakesAWaitingPutWithCancelled() throws {
-        let queue = SpendPieceQueue(capacity: 1)
-        try queue.put(chunk(1))
-        let thrown = expectation(description: "the blocked put throws")
-        let second = chunk(2)
-        let thread = Thread {
-            do { try queue.put(second) } catch is SpendPieceQueue.Cancelled { thrown.fulfill() } catch {}
-        }
-        thread.start()
-        Thread.sleep(forTimeInterval: 0.05)
-        queue.cancel()
-        wait(for: [thrown], timeout: 5)
-        XCTAssertThrowsError(try queue.put(chunk(3))) { XCTAssertTrue($0 is SpendPieceQueue.Cancelled) }
-    }
-
-    func testAFullQueueWaitsForTheTaker() throws {
-        let queue = SpendPieceQueue(capacity: 1)
-        try queue.put(chunk(1))
-        let putDone = expectation(description: "the second put returns once the first chunk is taken")
-        let second = chunk(2)
-        let thread = Thread {
-            try? queue.put(second)
-            putDone.fulfill()
-        }
-        thread.start()
-        XCTAssertEqual(try queue.take()?.first?.accountID, 1)
-        wait(for: [putDone], timeout: 5)
-        XCTAssertEqual(try queue.take()?.first?.accountID, 2)
     }
 }

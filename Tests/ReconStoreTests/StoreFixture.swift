@@ -121,14 +121,7 @@ final class StoreFixture {
 
     @discardableResult
     func run(asOf: String, batchSize: Int = 500) throws -> RunSummary {
-        // Two readers and two writers, as `spend-recon run` has: the spend read is split over both readers.
-        let reader = try Connection(conninfo: conninfo, logger: quietLogger())
-        let secondReader = try Connection(conninfo: conninfo, logger: quietLogger())
-        var reconciler = Reconciler(connection: db, reader: reader, secondReader: secondReader, logger: quietLogger())
-        // And two writers.
-        reconciler.secondWriter = try Connection(conninfo: conninfo, logger: quietLogger())
-        reconciler.batchSize = batchSize
-        return try reconciler.run(asOf: t(asOf))
+        try reconciler(batchSize: batchSize).run(asOf: t(asOf))
     }
 
     struct Status: Equatable, CustomStringConvertible {

@@ -29,9 +29,8 @@ final class UnsettledFactsTests: XCTestCase {
         try f.integration(203, merchant: "m-alone", account: 4, setUp: "2025-12-11")
 
         let programs = try ProgramCatalog(connection: f.db).load(only: nil)
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        let reconciler = Reconciler(connection: f.db, reader: reader, logger: quietLogger())
-        let (stored, facts) = try reconciler.readFacts(asOf: t("2025-12-12"), programs: programs)
+        let loader = NightLoader(connections: try f.nightConnections(), asOf: t("2025-12-12"))
+        let (stored, facts) = try loader.laterNight(programs: programs)
         XCTAssertEqual(Set(facts.integrations.map(\.id)), [101, 102, 201, 202, 203],
                        "the unsettled, and their final rivals by merchant (101) and by account (102); not 103")
         XCTAssertEqual(stored.count, 3)
@@ -152,16 +151,16 @@ final class UnsettledFactsTests: XCTestCase {
     }
 
     private func decisions(_ f: StoreFixture, asOf: Instant, everySubject: Bool) throws -> Pass {
-        let reader = try Connection(conninfo: f.conninfo, logger: quietLogger())
-        var reconciler = Reconciler(connection: f.db, reader: reader, logger: quietLogger())
-        reconciler.readsEverySubject = everySubject
+        let connections = try f.nightConnections()
+        let loader = NightLoader(connections: connections, asOf: asOf)
         let programs = try ProgramCatalog(connection: f.db).load(only: nil)
-        let (stored, facts) = try reconciler.readFacts(asOf: asOf, programs: programs)
+        // Every subject's facts (as the first night reads them), or the unsettled ones' only.
+        let (stored, facts) = try everySubject ? loader.firstNight(programs: programs) : loader.laterNight(programs: programs)
         var pass = Pass(integrationsRead: facts.integrations.count, accountsRead: facts.accounts.count)
-        _ = try reconciler.forEachDecision(asOf: asOf, programs: programs, facts: facts, held: stored, skipsFinal: true, logger: quietLogger(),
-                                           rejected: { pass.rejections.insert($0) }) { decision in
-            pass.decisions[decision.subject.programID + " " + decision.subject.key] = decision
-        }
+        let night = LoadedNight(programs: programs, facts: facts, stored: stored, skipsFinal: true, observed: nil)
+        let sink = try f.evaluate(night, asOf: asOf, connections: connections)
+        pass.decisions = sink.byKey
+        pass.rejections = Set(sink.rejections)
         return pass
     }
 }

@@ -187,13 +187,6 @@ final class SimulationTests: XCTestCase {
 extension StoreFixture {
     @discardableResult
     func run(asOf: Instant, batchSize: Int) throws -> RunSummary {
-        // Two readers and two writers, as `spend-recon run` has: the spend read is split over both readers.
-        let reader = try Connection(conninfo: conninfo, logger: quietLogger())
-        let secondReader = try Connection(conninfo: conninfo, logger: quietLogger())
-        var reconciler = Reconciler(connection: db, reader: reader, secondReader: secondReader, logger: quietLogger())
-        // And two writers.
-        reconciler.secondWriter = try Connection(conninfo: conninfo, logger: quietLogger())
-        reconciler.batchSize = batchSize
-        return try reconciler.run(asOf: asOf)
+        try reconciler(batchSize: batchSize).run(asOf: asOf)
     }
 }

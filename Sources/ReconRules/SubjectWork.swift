@@ -1,19 +1,18 @@
 import Exact
-import ReconRules
 
 /// A subject of any program with what the rules need to evaluate it, and the one place that
-/// enumerates subjects (with their P1/P6/C4 rankings) and dispatches to the right rules.
+/// dispatches to the right rules (`SubjectsByAccount+Plan` enumerates the subjects).
 ///
 /// The program and its ranking are shared by every subject of the program through one
 /// reference (`ProgramContext`), so a subject costs its integration or code and a pointer: at a
 /// platform's 200,000 integrations this is what the job's memory is made of.
-enum SubjectWork {
+public enum SubjectWork {
     case partner(ProgramContext<PartnerRanking>, Integration)
     case promo(ProgramContext<PromoRanking>, PromoCode)
 
     /// A program and its ranking, shared by all of its subjects.
-    final class ProgramContext<Ranking> {
-        let program: Program
+    public final class ProgramContext<Ranking> {
+        public let program: Program
         let ranking: Ranking
 
         init(program: Program, ranking: Ranking) {
@@ -22,7 +21,7 @@ enum SubjectWork {
         }
     }
 
-    var program: Program {
+    public var program: Program {
         switch self {
         case let .partner(context, _): return context.program
         case let .promo(context, _): return context.program
@@ -30,7 +29,7 @@ enum SubjectWork {
     }
 
     /// The program's id, without copying the program.
-    var programID: String {
+    public var programID: String {
         switch self {
         case let .partner(context, _): return context.program.id
         case let .promo(context, _): return context.program.id
@@ -38,14 +37,14 @@ enum SubjectWork {
     }
 
     /// Who the decisions are about.
-    var subject: Subject {
+    public var subject: Subject {
         switch self {
         case let .partner(context, integration): return Subject(program: context.program, integration: integration)
         case let .promo(context, code): return Subject(program: context.program, code: code)
         }
     }
 
-    var subjectKey: String {
+    public var subjectKey: String {
         switch self {
         case let .partner(_, integration): return integration.subjectKey
         case let .promo(_, code): return code.subjectKey
@@ -53,54 +52,11 @@ enum SubjectWork {
     }
 
     /// The account whose spend counts: the integration's, or the code's recipient's.
-    var accountID: Int64 {
+    public var accountID: Int64 {
         switch self {
         case let .partner(_, integration): return integration.accountID
         case let .promo(_, code): return code.recipientAccountID
         }
-    }
-
-    /// Every subject of `programs` that `include` accepts, grouped by account. Rankings are built
-    /// from all of a program's subjects, included or not.
-    static func byAccount(programs: [Program], facts: Facts, asOf: Instant, held: [String: HeldGrants] = [:],
-                          include: (SubjectWork) -> Bool) -> SubjectsByAccount {
-        // Two passes (count, then fill) so the array is allocated once at its exact size: on a
-        // later night most subjects are final and skipped.
-        var partnerContexts: [ProgramContext<PartnerRanking>] = []
-        var promoContexts: [ProgramContext<PromoRanking>] = []
-        for program in programs {
-            switch program.kind {
-            case .partnerSpendMatch:
-                let ranking = PartnerRanking(integrations: facts.integrations, asOf: asOf, held: held[program.id] ?? HeldGrants()) {
-                    program.partners.contains($0.partner)
-                }
-                partnerContexts.append(ProgramContext(program: program, ranking: ranking))
-            case .promoCodeSpendMatch:
-                let codes = facts.codes.lazy.filter { $0.programID == program.id }
-                let ranking = PromoRanking(codes: codes, asOf: asOf, held: held[program.id] ?? HeldGrants())
-                promoContexts.append(ProgramContext(program: program, ranking: ranking))
-            }
-        }
-        func forEachSubject(_ body: (SubjectWork) -> Void) {
-            for context in partnerContexts {
-                for integration in facts.integrations where context.program.partners.contains(integration.partner) {
-                    let item = SubjectWork.partner(context, integration)
-                    if include(item) { body(item) }
-                }
-            }
-            for context in promoContexts {
-                for code in facts.codes where code.programID == context.program.id {
-                    let item = SubjectWork.promo(context, code)
-                    if include(item) { body(item) }
-                }
-            }
-        }
-        var count = 0
-        forEachSubject { _ in count += 1 }
-        var subjects: [SubjectWork] = []
-        subjects.reserveCapacity(count)
-        forEachSubject { subjects.append($0) }
-        return SubjectsByAccount(consume subjects)
     }
 
     /// The decision as of `asOf`; a final one as it stood at the earliest instant it was final
@@ -108,7 +64,7 @@ enum SubjectWork {
     /// `standingObserved`: an earlier night saw this subject with the account in good standing,
     /// so instants before tonight are judged in good standing (`Account.inGoodStanding`); asked
     /// only of a decision that is searched.
-    func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment],
+    public func evaluate(asOf: Instant, account: Account, rows: [SpendRow], enrollments: [Enrollment],
                   standingObserved: () -> Bool = { false }) throws -> Decision {
         let subject = self.subject
         let decision = try evaluateOnce(asOf: asOf, account: account, rows: rows, enrollments: enrollments, subject: subject)
@@ -131,7 +87,7 @@ enum SubjectWork {
     }
 
     /// The stretch of spend time this subject's rules can look at as of `asOf` (`SpendSpan`).
-    func spendSpan(asOf: Instant, account: Account) -> SpendSpan? {
+    public func spendSpan(asOf: Instant, account: Account) -> SpendSpan? {
         switch self {
         case let .partner(context, integration):
             return Evaluator(program: context.program, asOf: asOf).spendSpan(integration: integration, account: account)
@@ -141,7 +97,7 @@ enum SubjectWork {
     }
 
     /// From when the subject exists: an integration's set-up, a code's receipt.
-    var existsFrom: Instant {
+    public var existsFrom: Instant {
         switch self {
         case let .partner(_, integration): return integration.setUpAt
         case let .promo(_, code): return code.receivedAt

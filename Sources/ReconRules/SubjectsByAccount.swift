@@ -1,13 +1,12 @@
 import Exact
-import ReconRules
 
 /// The subjects to evaluate, grouped by account in one flat array (sorted by account, the
 /// order the spend read delivers accounts in) with each account's range: no array per account.
 /// An account is taken once; what is left at the end are accounts without spend rows.
-struct SubjectsByAccount {
+public struct SubjectsByAccount {
     private var subjects: [SubjectWork]
     /// Every account with a subject, ascending, and its subjects' range in `subjects`.
-    let accountIDs: [Int64]
+    public let accountIDs: [Int64]
     private let ranges: [Range<Int>]
     private var taken: [Bool]
     /// Where the next `take` looks first: accounts are taken in ascending order as the spend
@@ -16,10 +15,10 @@ struct SubjectsByAccount {
     /// thread before its first spend row.)
     private var cursor = 0
     /// Subjects not taken yet.
-    private(set) var remaining: Int
-    private(set) var accountCount: Int
+    public private(set) var remaining: Int
+    public private(set) var accountCount: Int
 
-    init(_ listed: consuming [SubjectWork]) {
+    public init(_ listed: consuming [SubjectWork]) {
         // In place (the caller hands its array over); the standard library's sort is stable, so
         // within an account programs and subjects keep the order they were listed in.
         listed.sort { $0.accountID < $1.accountID }
@@ -42,7 +41,7 @@ struct SubjectsByAccount {
         accountCount = accountIDs.count
     }
 
-    var isEmpty: Bool { subjects.isEmpty }
+    public var isEmpty: Bool { subjects.isEmpty }
 
     private func index(of accountID: Int64) -> Int? {
         if cursor < accountIDs.count, accountIDs[cursor] == accountID { return cursor }
@@ -55,7 +54,7 @@ struct SubjectsByAccount {
     }
 
     /// The account's subjects, once: nil when it has none or was taken before.
-    mutating func take(_ accountID: Int64) -> ArraySlice<SubjectWork>? {
+    public mutating func take(_ accountID: Int64) -> ArraySlice<SubjectWork>? {
         guard let index = index(of: accountID), !taken[index] else { return nil }
         taken[index] = true
         cursor = index + 1
@@ -65,17 +64,17 @@ struct SubjectsByAccount {
     }
 
     /// The account's subjects without taking them.
-    subscript(accountID: Int64) -> ArraySlice<SubjectWork> {
+    public subscript(accountID: Int64) -> ArraySlice<SubjectWork> {
         guard let index = index(of: accountID), !taken[index] else { return [] }
         return subjects[ranges[index]]
     }
 
     /// Accounts not taken yet, in ascending order.
-    var untakenAccountIDs: [Int64] { accountIDs.indices.filter { !taken[$0] }.map { accountIDs[$0] } }
+    public var untakenAccountIDs: [Int64] { accountIDs.indices.filter { !taken[$0] }.map { accountIDs[$0] } }
 
     /// Each account's span of spend time as of `asOf`: the hull of its subjects' spans, in
     /// ascending account order. Accounts whose subjects can look at no row are left out.
-    func spans(asOf: Instant, accounts: AccountLookup) -> [AccountSpan] {
+    public func spans(asOf: Instant, accounts: AccountLookup) -> [AccountSpan] {
         spans(of: 0..<subjects.count, asOf: asOf, accounts: accounts)
     }
 

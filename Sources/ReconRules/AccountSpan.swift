@@ -1,4 +1,3 @@
-import ReconRules
 
 /// One account and the span of spend time its subjects' rules can look at.
 public struct AccountSpan: Sendable, Equatable {

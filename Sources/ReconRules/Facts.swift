@@ -1,5 +1,4 @@
 import Exact
-import ReconRules
 
 /// Everything about the subjects that fits in memory (accounts, integrations, codes,
 /// enrolments), validated; spend rows are streamed separately, account by account.
