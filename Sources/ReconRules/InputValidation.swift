@@ -119,10 +119,24 @@ public enum InputValidation {
         case let .success(value): credit = value
         case let .failure(problem): return reject(table, Self.key(raw.id), problem.rawValue)
         }
+        guard let row = spendRow(source: raw.source, id: id, accountID: accountID, at: at, amount: amount, tax: tax,
+                                 credit: credit, paidAt: raw.paidAt)
+        else { return reject(table, Self.key(raw.id), "tax_and_credit_exceed_amount") }
+        return .success(row)
+    }
+
+    /// The last of the contract for a spend row whose values are all there, in its account's
+    /// currency and read as that currency's non-negative minor units: tax and credit within the
+    /// amount (nil otherwise: `tax_and_credit_exceed_amount`), and a payment time on a bill only.
+    /// `spendRow(_:accounts:cache:)` gets here by parsing text; the spend read's fast path
+    /// (`BillingRows.plainSpendRow`) straight from the wire, for the rows that are plain.
+    @inlinable
+    public static func spendRow(source: SpendRow.Source, id: Int64, accountID: Int64, at: Instant, amount: Int64,
+                                tax: Int64, credit: Int64, paidAt: Instant?) -> SpendRow? {
         let (taxAndCredit, overflow) = tax.addingReportingOverflow(credit)
-        guard !overflow, taxAndCredit <= amount else { return reject(table, Self.key(raw.id), "tax_and_credit_exceed_amount") }
-        return .success(SpendRow(source: raw.source, id: id, accountID: accountID, at: at, amount: amount,
-                                 tax: tax, credit: credit, paidAt: raw.source == .bill ? raw.paidAt : nil))
+        guard !overflow, taxAndCredit <= amount else { return nil }
+        return SpendRow(source: source, id: id, accountID: accountID, at: at, amount: amount, tax: tax, credit: credit,
+                        paidAt: source == .bill ? paidAt : nil)
     }
 
     /// A problem code, as recorded in `recon.rejected_rows`.

@@ -3,7 +3,7 @@ import PGClient
 
 /// A session's temporary table of account ids that a read joins to.
 enum AccountIDTable {
-    /// `explain`'s accounts (`FactReader.wholeAccountsSelect`).
+    /// `explain`'s accounts (`SpendStatements.wholeAccounts`).
     case wholeAccounts
     /// A later night's needed accounts (`FactReader+Unsettled`).
     case factAccounts

@@ -28,35 +28,13 @@ struct AccountsReadAhead {
         try reader.bindSettings()
         try reader.loadAccountIDs(ids, into: .factAccounts)
         for id in ids { covered.insert(id) }
-        try reader.connection.copyOutBinary(Self.accountsCopy) { row in
-            let raw = try FactReader.rawAccount(row)
+        try reader.connection.copyOutBinary(FactStatements.readAheadAccounts) { row in
+            let raw = try BillingRows.account(row)
             if let id = raw.accountID { covered.insert(id) }
             accounts.append(raw)
         }
-        try reader.connection.copyOutBinary(Self.enrollmentsCopy) { row in
-            enrollments.append(try FactReader.rawEnrollment(row))
+        try reader.connection.copyOutBinary(FactStatements.readAheadEnrollments) { row in
+            enrollments.append(try BillingRows.enrollment(row))
         }
     }
-
-    /// The accounts in `spend_recon_fact_accounts`, the codes' recipients, and any without an id.
-    static let accountsCopy = """
-        COPY (SELECT \(FactReader.accountColumns) FROM billing.ad_accounts
-              WHERE (registered_at <= \(FactReader.asOfSetting) OR registered_at IS NULL) AND \(readAheadAccount)
-        ) TO STDOUT (FORMAT binary)
-        """
-
-    /// The enrolments of the same accounts, and any without an account id.
-    static let enrollmentsCopy = """
-        COPY (SELECT \(FactReader.enrollmentColumns) FROM billing.promotion_enrollments
-              WHERE (enrolled_at <= \(FactReader.asOfSetting) OR enrolled_at IS NULL) AND \(readAheadAccount)
-        ) TO STDOUT (FORMAT binary)
-        """
-
-    /// Whether a row's `account_id` is one read ahead: asked for, a code's recipient, or none.
-    static let readAheadAccount = """
-        (account_id IN (SELECT account_id FROM spend_recon_fact_accounts)
-                   OR account_id IN (SELECT recipient_account_id FROM billing.promo_codes
-                                     WHERE received_at <= \(FactReader.asOfSetting) OR received_at IS NULL)
-                   OR account_id IS NULL)
-        """
 }

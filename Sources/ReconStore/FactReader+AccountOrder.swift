@@ -7,7 +7,7 @@ import PGClient
 /// first row on a large platform (an external sort of millions of rows), with nothing for the
 /// job to do meanwhile. Where a table is laid out by account (loaded or `CLUSTER`ed that way;
 /// the benchmark's tables are), one range scan of its `(account_id, time)` index per account
-/// (`spansInAccountOrderSelect`) yields the same rows already in order, streaming from the first
+/// (`SpendStatements.spansInAccountOrder`) yields the same rows already in order, streaming from the first
 /// millisecond, and fetches only the rows inside the spans (a merge join along the index would
 /// fetch every row to test it against the span). The planner does not choose either by itself: it estimates the span
 /// filter to keep about a thirteenth of the rows it keeps, so it prices the sort far too low.
@@ -63,8 +63,8 @@ extension FactReader {
     }
 
     /// Whether a later night reads the rows without a time of the spans' accounts at once
-    /// (`untimedSelect`, as the first night does) and then each span as one index range, rather
-    /// than probing each of the `accounts` for them beside its span (`spansByIndexSelect`, whose
+    /// (`SpendStatements.untimed`, as the first night does) and then each span as one index range, rather
+    /// than probing each of the `accounts` for them beside its span (`SpendStatements.spansByIndex`, whose
     /// span is then a filter over all of the account's index entries). A partial index on those
     /// rows (docs/PERFORMANCE.md, "Indexes") makes the read at once cheap; without one it is a
     /// pass over a whole index, dearer than the probes. The planner's estimate of the read at
@@ -72,7 +72,7 @@ extension FactReader {
     /// estimates one probe at).
     func untimedRowsAreIndexed(_ tables: SpendTables, accounts: Int) throws -> Bool {
         let top = try withUntimedRowsPlan {
-            try connection.execute("EXPLAIN " + Self.untimedSelect(tables))[0].decode(0, as: String.self)
+            try connection.execute("EXPLAIN " + SpendStatements.untimed(tables))[0].decode(0, as: String.self)
         }
         guard let cost = Self.totalCost(planLine: top) else { return false }
         let (limit, overflow) = untimedReadCostPerAccount.multipliedReportingOverflow(by: Int64(accounts))

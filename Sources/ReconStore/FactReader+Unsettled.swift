@@ -33,10 +33,10 @@ extension FactReader {
     func readSubjectRows(programs: [Program]) throws -> SubjectRows {
         var rows = SubjectRows()
         try bindSettings(partners: Self.partners(of: programs))
-        try connection.copyOutBinary(Self.integrationsCopy) { row in
-            rows.integrations.append(try Self.rawIntegration(row))
+        try connection.copyOutBinary(FactStatements.integrations) { row in
+            rows.integrations.append(try BillingRows.integration(row))
         }
-        try connection.copyOutBinary(Self.codesCopy) { row in rows.codes.append(try Self.rawCode(row)) }
+        try connection.copyOutBinary(FactStatements.codes) { row in rows.codes.append(try BillingRows.code(row)) }
         return rows
     }
 
@@ -50,10 +50,10 @@ extension FactReader {
         let ((accountFacts, enrollmentRejections), rows) = try concurrently({ () throws -> (Facts, [Rejection]) in
             var facts = Facts()
             try accountReader.bindSettings()
-            try accountReader.readAccounts(Self.accountsCopy, into: &facts)
+            try accountReader.readAccounts(FactStatements.accounts, into: &facts)
             let accountRejections = facts.rejections
             facts.rejections = []
-            try accountReader.readEnrollments(Self.enrollmentsCopy, into: &facts)
+            try accountReader.readEnrollments(FactStatements.enrollments, into: &facts)
             let enrollmentRejections = facts.rejections
             facts.rejections = accountRejections
             return (facts, enrollmentRejections)
@@ -91,8 +91,8 @@ extension FactReader {
         if !missing.isEmpty {
             try bindSettings()
             try loadAccountIDs(missing, into: .factAccounts)
-            try connection.copyOutBinary(Self.accountsOfIDsCopy) { row in missingAccounts.append(try Self.rawAccount(row)) }
-            try connection.copyOutBinary(Self.enrollmentsOfIDsCopy) { row in missingEnrollments.append(try Self.rawEnrollment(row)) }
+            try connection.copyOutBinary(FactStatements.accountsOfIDs) { row in missingAccounts.append(try BillingRows.account(row)) }
+            try connection.copyOutBinary(FactStatements.enrollmentsOfIDs) { row in missingEnrollments.append(try BillingRows.enrollment(row)) }
         }
         // Kept: the needed accounts and any row without an id (rejected, as every night).
         func isNeeded(_ id: Int64?) -> Bool { id.map { neededAccounts.contains($0) } ?? true }
@@ -174,20 +174,4 @@ extension FactReader {
     static func partners(of programs: [Program]) -> [String] {
         Array(Set(programs.filter { $0.kind == .partnerSpendMatch }.flatMap(\.partners))).sorted()
     }
-
-    /// `accountsCopy` for the accounts in `spend_recon_fact_accounts`.
-    static let accountsOfIDsCopy = """
-        COPY (SELECT \(accountColumns) FROM billing.ad_accounts
-              WHERE (registered_at <= \(asOfSetting) OR registered_at IS NULL)
-                AND account_id IN (SELECT account_id FROM spend_recon_fact_accounts)
-        ) TO STDOUT (FORMAT binary)
-        """
-
-    /// `enrollmentsCopy` for the accounts in `spend_recon_fact_accounts`.
-    static let enrollmentsOfIDsCopy = """
-        COPY (SELECT \(enrollmentColumns) FROM billing.promotion_enrollments
-              WHERE (enrolled_at <= \(asOfSetting) OR enrolled_at IS NULL)
-                AND account_id IN (SELECT account_id FROM spend_recon_fact_accounts)
-        ) TO STDOUT (FORMAT binary)
-        """
 }

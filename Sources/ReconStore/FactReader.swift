@@ -25,25 +25,25 @@ public struct FactReader {
     public func readSubjects(programs: [Program]) throws -> Facts {
         var facts = Facts()
         try bindSettings(partners: Self.partners(of: programs))
-        try readAccounts(Self.accountsCopy, into: &facts)
-        try connection.copyOutBinary(Self.integrationsCopy) { row in
-            collect(InputValidation.integration(try Self.rawIntegration(row), accounts: facts.accounts),
+        try readAccounts(FactStatements.accounts, into: &facts)
+        try connection.copyOutBinary(FactStatements.integrations) { row in
+            collect(InputValidation.integration(try BillingRows.integration(row), accounts: facts.accounts),
                     into: &facts.integrations, &facts.rejections)
         }
         // Growing by doubling leaves up to half the array spare; a platform has 200,000 of these.
         facts.integrations = facts.integrations.withUnsafeBufferPointer { Array($0) }
         let promoPrograms = Self.promoProgramIDs(programs)
-        try connection.copyOutBinary(Self.codesCopy) { row in
-            collect(InputValidation.promoCode(try Self.rawCode(row), accounts: facts.accounts, programIDs: promoPrograms),
+        try connection.copyOutBinary(FactStatements.codes) { row in
+            collect(InputValidation.promoCode(try BillingRows.code(row), accounts: facts.accounts, programIDs: promoPrograms),
                     into: &facts.codes, &facts.rejections)
         }
-        try readEnrollments(Self.enrollmentsCopy, into: &facts)
+        try readEnrollments(FactStatements.enrollments, into: &facts)
         return facts
     }
 
-    /// Accounts from `sql` (the columns of `accountsCopy`), validated into `facts`.
+    /// Accounts from `sql` (a `FactStatements` of `BillingRows.accountColumns`), validated into `facts`.
     func readAccounts(_ sql: String, into facts: inout Facts) throws {
-        try connection.copyOutBinary(sql) { row in Self.add(try Self.rawAccount(row), to: &facts) }
+        try connection.copyOutBinary(sql) { row in Self.add(try BillingRows.account(row), to: &facts) }
         facts.accounts.shrinkToFit()
     }
 
@@ -58,18 +58,10 @@ public struct FactReader {
         }
     }
 
-    /// A row of `accountColumns`.
-    static func rawAccount(_ row: BinaryCopyRow) throws -> RawAccount {
-        RawAccount(
-            accountID: try row.int64(0), country: try row.text(1), currency: try row.text(2), origin: try row.text(3),
-            status: try row.text(4), policyViolation: try row.bool(5), safetyFlagged: try row.bool(6),
-            paymentMode: try row.text(7), registeredAt: try row.instant(8), firstCashAt: try row.instant(9))
-    }
-
-    /// Enrolments from `sql` (the columns of `enrollmentsCopy`), validated into `facts`.
+    /// Enrolments from `sql` (a `FactStatements` of `BillingRows.enrollmentColumns`), validated into `facts`.
     func readEnrollments(_ sql: String, into facts: inout Facts) throws {
         var raws: [RawEnrollment] = []
-        try connection.copyOutBinary(sql) { row in raws.append(try Self.rawEnrollment(row)) }
+        try connection.copyOutBinary(sql) { row in raws.append(try BillingRows.enrollment(row)) }
         Self.validate(enrollments: raws, into: &facts)
     }
 
@@ -80,26 +72,6 @@ public struct FactReader {
             collect(InputValidation.enrollment(raw, accounts: facts.accounts), into: &enrollments, &facts.rejections)
         }
         facts.enrollments = Dictionary(grouping: enrollments, by: \.accountID)
-    }
-
-    /// A row of `enrollmentColumns`.
-    static func rawEnrollment(_ row: BinaryCopyRow) throws -> RawEnrollment {
-        RawEnrollment(accountID: try row.int64(0), promotion: try row.text(1), enrolledAt: try row.instant(2))
-    }
-
-    /// A row of `integrationsCopy`.
-    static func rawIntegration(_ row: BinaryCopyRow) throws -> RawIntegration {
-        RawIntegration(
-            integrationID: try row.int64(0), partner: try row.text(1), merchantID: try row.text(2),
-            storeCountry: try row.text(3), accountID: try row.int64(4), accountCreatedViaIntegration: try row.bool(5),
-            setUpAt: try row.instant(6), firstCampaignAt: try row.instant(7))
-    }
-
-    static func rawCode(_ row: BinaryCopyRow) throws -> RawPromoCode {
-        RawPromoCode(
-            code: try row.text(0), programID: try row.text(1), recipientAccountID: try row.int64(2),
-            receivedAt: try row.instant(3), activatedByAccountID: try row.int64(4), activatedAt: try row.instant(5),
-            cashBalanceAtActivation: try row.text(6))
     }
 
     static func promoProgramIDs(_ programs: [Program]) -> Set<String> {
@@ -124,7 +96,7 @@ public struct FactReader {
         let read = try prepareSpendRead(selection, knownAccounts: knownAccounts ?? accounts.count)
         try withAccountOrderPlan(read.inAccountOrder) {
             try connection.copyOutBinary("COPY (\(read.select)) TO STDOUT (FORMAT binary)") { row in
-                if let plain = Self.plainSpendRow(row, source: read.source, accounts: accounts, cache: &cache) {
+                if let plain = BillingRows.plainSpendRow(row, source: read.source, accounts: accounts, cache: &cache) {
                     if plain.accountID != current {
                         try flush()
                         current = plain.accountID
@@ -132,7 +104,7 @@ public struct FactReader {
                     if keepsRows { buffer.append(plain) }
                     return
                 }
-                let raw = try Self.rawSpendRow(row, source: read.source)
+                let raw = try BillingRows.spendRow(row, source: read.source)
                 if raw.accountID != current {
                     try flush()
                     current = raw.accountID
@@ -150,7 +122,7 @@ public struct FactReader {
             // was a step of its own before the stream on both readers).
             try withUntimedRowsPlan {
                 try connection.copyOutBinary("COPY (\(untimed)) TO STDOUT (FORMAT binary)") { row in
-                    let raw = try Self.rawSpendRow(row, source: read.source)
+                    let raw = try BillingRows.spendRow(row, source: read.source)
                     guard case let .failure(error) = InputValidation.spendRow(raw, accounts: accounts, cache: &cache) else {
                         throw DataError("a spend row without a time passed validation")
                     }

@@ -4,7 +4,7 @@ import PGClient
 import ReconRules
 import XCTest
 
-/// The spend read's fast path (`FactReader.plainSpendRow`) builds a row straight from the wire
+/// The spend read's fast path (`BillingRows.plainSpendRow`) builds a row straight from the wire
 /// and leaves anything unusual to the full validation. Over thousands of generated rows, good
 /// and bad, sent by a real server in the read's own binary layout, the two must agree: every row
 /// the fast path builds is exactly the row the full validation accepts, and every row the full
@@ -74,8 +74,8 @@ final class PlainSpendRowTests: XCTestCase {
                 COPY (SELECT \(tag)id::int8, account_id::int8, currency::text, at, amount, tax, credit, paid_at
                       FROM generated ORDER BY account_id, id) TO STDOUT (FORMAT binary)
                 """) { row in
-                let plain = FactReader.plainSpendRow(row, source: source, accounts: accounts, cache: &cache)
-                let raw = try FactReader.rawSpendRow(row, source: source)
+                let plain = BillingRows.plainSpendRow(row, source: source, accounts: accounts, cache: &cache)
+                let raw = try BillingRows.spendRow(row, source: source)
                 switch InputValidation.spendRow(raw, accounts: accounts) {
                 case let .success(valid):
                     full += 1
