@@ -66,25 +66,23 @@ extension FactReader {
         return facts
     }
 
-    /// The facts the unsettled subjects of `rows` need. `isFinal(program, integration)` says
-    /// whether an integration's subject in a program is stored as final.
-    func readUnsettledFacts(programs: [Program], rows: SubjectRows,
-                            isFinal: (_ programID: String, _ integrationID: Int64) -> Bool) throws -> Facts {
-        try readUnsettledFacts(programs: programs, rows: rows,
-                               needed: Self.neededIntegrations(rows.integrations, programs: programs, isFinal: isFinal))
+    /// The accounts the needed integrations and the codes belong to: what a read ahead asks for.
+    static func neededAccountIDs(_ needed: [RawIntegration], codes: [RawPromoCode]) -> (set: IntegrationIDSet, ids: [Int64]) {
+        var set = IntegrationIDSet()
+        var ids: [Int64] = []
+        func need(_ id: Int64?) { if let id, set.insert(id) { ids.append(id) } }
+        for raw in needed { need(raw.accountID) }
+        for raw in codes { need(raw.recipientAccountID) }
+        return (set, ids)
     }
 
-    /// The same, with the needed integrations of `rows` already found (`neededIntegrations`).
-    /// `readAhead` holds accounts read meanwhile on another connection (`AccountsReadAhead`):
-    /// only what it lacks is read here; without it, every needed account is.
+    /// The facts the unsettled subjects of `rows` need, `needed` being the integrations they
+    /// need (`neededIntegrations`). `ahead` holds the accounts read ahead (`AccountsReadAhead`,
+    /// meanwhile on another connection, or just before on this one): only what it lacks is read
+    /// here.
     func readUnsettledFacts(programs: [Program], rows: SubjectRows, needed: [RawIntegration],
-                            readAhead: AccountsReadAhead? = nil) throws -> Facts {
-        var neededAccounts = IntegrationIDSet()
-        var neededIDs: [Int64] = []
-        func need(_ id: Int64) { if neededAccounts.insert(id) { neededIDs.append(id) } }
-        for raw in needed { if let id = raw.accountID { need(id) } }
-        for raw in rows.codes { if let id = raw.recipientAccountID { need(id) } }
-        let ahead = try readAhead ?? AccountsReadAhead(reading: neededIDs.sorted(), over: self)
+                            readAhead ahead: AccountsReadAhead) throws -> Facts {
+        let (neededAccounts, neededIDs) = Self.neededAccountIDs(needed, codes: rows.codes)
         let missing = neededIDs.filter { !ahead.covered.contains($0) }.sorted()
         var missingAccounts: [RawAccount] = []
         var missingEnrollments: [RawEnrollment] = []

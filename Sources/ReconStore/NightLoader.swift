@@ -71,10 +71,12 @@ struct NightLoader {
         let readers = connections.readers(asOf: asOf)
         guard let second = connections.secondRecon, readers.count > 1 else {
             let (stored, rows) = try concurrently({ try storedSubjects() }, { try readers[0].readSubjectRows(programs: programs) })
-            let facts = try readers[0].readUnsettledFacts(programs: programs, rows: rows) {
+            let needed = FactReader.neededIntegrations(rows.integrations, programs: programs) {
                 stored.isFinal(program: $0, integrationID: $1)
             }
-            return (stored, facts)
+            let ids = FactReader.neededAccountIDs(needed, codes: rows.codes).ids.sorted()
+            let readAhead = try AccountsReadAhead(reading: ids, over: readers[0])
+            return (stored, try readers[0].readUnsettledFacts(programs: programs, rows: rows, needed: needed, readAhead: readAhead))
         }
         // Three branches: the open subjects, then their accounts read ahead; the final keys; the
         // integrations and codes, then (once the final keys are in) the integrations the
