@@ -9,19 +9,22 @@ struct SpendStream {
 
     /// Feeds `pass` every account with its rows, then finishes it (accounts without a row).
     func feed<Sink: DecisionSink>(_ pass: inout EvaluationPass, into sink: inout Sink) throws -> (subjects: Int, rejectedRows: Int) {
-        let spans = pass.spans
-        let accounts = pass.accounts
-        let knownAccounts = pass.knownAccounts
+        try stream(pass.spans, accounts: pass.accounts, knownAccounts: pass.knownAccounts,
+                   reject: { try pass.reject($0, into: &sink) }, body: { try pass.account($0, rows: $1, into: &sink) })
+        return try pass.finish(into: &sink)
+    }
+
+    /// The rows of `spans`, each account's valid rows handed to `body` in one piece, in
+    /// ascending account order; rejected rows to `reject`.
+    func stream(_ spans: [AccountSpan], accounts: AccountLookup, knownAccounts: Int?,
+                reject: (Rejection) throws -> Void, body: (_ accountID: Int64, _ rows: [SpendRow]) throws -> Void) throws {
         if readers.count > 1, spans.count > 1 {
             var split = SplitSpendRead(readers: readers, accounts: accounts)
             split.knownAccounts = knownAccounts
-            try split.stream(spans, reject: { try pass.reject($0, into: &sink) },
-                             body: { try pass.account($0, rows: $1, into: &sink) })
+            try split.stream(spans, reject: reject, body: body)
         } else {
             try readers[0].streamSpend(accounts: accounts, knownAccounts: knownAccounts, .spans(spans),
-                                       reject: { rejection, _ in try pass.reject(rejection, into: &sink) },
-                                       body: { try pass.account($0, rows: $1, into: &sink) })
+                                       reject: { rejection, _ in try reject(rejection) }, body: body)
         }
-        return try pass.finish(into: &sink)
     }
 }

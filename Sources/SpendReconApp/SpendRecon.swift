@@ -10,7 +10,8 @@ public struct SpendRecon: ParsableCommand {
             70 internal error, 75 another run holds the lock, 143 (130) stopped by SIGTERM (SIGINT)
             at a batch boundary.
             """,
-        subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self]
+        subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self,
+                      SimulateCommand.self]
     )
 
     public init() {}

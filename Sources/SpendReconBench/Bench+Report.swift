@@ -11,7 +11,8 @@ extension Bench {
                           pad(seconds(r.firstMicros), 12), pad(seconds(r.nextMicros), 11),
                           "\(r.firstRSSKiB / 1024) MiB / \(r.nextRSSKiB / 1024) MiB"].joined(separator: " "))
         }
-        for (name, samples) in [("floor", \BenchResult.floorSamples), ("first night", \.firstSamples), ("next night", \.nextSamples)] {
+        for (name, samples) in [("floor", \BenchResult.floorSamples), ("first night", \.firstSamples), ("next night", \.nextSamples),
+                                ("simulate", \.simulateSamples)] {
             lines.append("\(name) runs counted (the table shows the median): "
                          + results.map { "\($0.label) " + $0[keyPath: samples].map(seconds).joined(separator: ", ") }
                             .joined(separator: "; "))
@@ -46,7 +47,9 @@ extension Bench {
             \(line("run / floor", large.firstMicros, large.floorMicros, "1.50", 150))
             \(line("next / first night", large.nextMicros, large.firstMicros, "0.15", 15))
             \(line("RSS full / fifth", peak, smallPeak, "1.25", 125))
+            \(line("simulate / first", large.simulateMicros, large.firstMicros, "1.00", 100))
               peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
+            simulate (both sides of the partner program) peak RSS \(large.simulateRSSKiB / 1024) MiB
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects
             """
     }

@@ -99,6 +99,10 @@ struct Bench {
             }
             result.subjects = stored
             result.granted = granted
+            // The what-if on the same data and caches as the first night it is compared with.
+            let simulated = try runSimulate(conninfo: conninfo, asOf: profile.asOf)
+            result.simulateSamples.append(simulated.micros)
+            result.simulateRSSKiB = max(result.simulateRSSKiB, simulated.rssKiB)
 
             if round == 0 {
                 // The day's rows are timed after the first night's `as_of`: later rounds' first
@@ -133,6 +137,7 @@ struct Bench {
         result.floorMicros = Self.median(result.floorSamples)
         result.firstMicros = Self.median(result.firstSamples)
         result.nextMicros = Self.median(result.nextSamples)
+        result.simulateMicros = Self.median(result.simulateSamples)
         result.maintenanceMicros = Self.median(maintenance)
 
         // Correctness smoke: the same night again writes nothing; one grant per subject.
@@ -196,11 +201,23 @@ struct Bench {
 
     /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it.
     func runJob(conninfo: String, asOf: Instant) throws -> (micros: Int64, rssKiB: Int) {
+        try runCommand(["run", "--db", conninfo, "--as-of", asOf.iso8601])
+    }
+
+    /// The what-if the bench prices: a cheaper US first rung and a 45-day window, both sides of
+    /// the partner program evaluated (`spend-recon simulate`).
+    func runSimulate(conninfo: String, asOf: Instant) throws -> (micros: Int64, rssKiB: Int) {
+        try runCommand(["simulate", "--db", conninfo, "--as-of", asOf.iso8601, "--program", "woocommerce-us-uk",
+                        "--tier", "US:400=450", "--tier", "US:1500=1500", "--tier", "US:5000=5000", "--window-days", "45",
+                        "--json"])
+    }
+
+    /// Runs `spend-recon` with `arguments` as a child process and times it.
+    func runCommand(_ arguments: [String]) throws -> (micros: Int64, rssKiB: Int) {
         let output = NSTemporaryDirectory() + "spend-recon-bench-\(getpid()).log"
         defer { unlink(output) }
         let start = monotonicMicroseconds()
-        let pid = try Subprocess.spawn(Self.executablePath(), ["run", "--db", conninfo, "--as-of", asOf.iso8601,
-                                                                "--log-level", logLevel.rawValue],
+        let pid = try Subprocess.spawn(Self.executablePath(), arguments + ["--log-level", logLevel.rawValue],
                                        stdout: output, stderr: output)
         let (code, rss) = try Subprocess.waitWithUsage(pid)
         let micros = monotonicMicroseconds() - start
@@ -209,7 +226,7 @@ struct Bench {
         }
         guard code == 0 else {
             let log = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            throw BenchFailure(description: "spend-recon run exited \(code): \(log.suffix(2000))")
+            throw BenchFailure(description: "spend-recon \(arguments[0]) exited \(code): \(log.suffix(2000))")
         }
         return (micros, rss)
     }
