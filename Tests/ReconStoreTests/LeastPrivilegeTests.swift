@@ -37,6 +37,9 @@ final class LeastPrivilegeTests: XCTestCase {
         XCTAssertEqual(try runBinary(["rerun", "--db", conninfo, "--from", "2025-01-01", "--to", "2026-02-01",
                                       "--as-of", OperationsTests.asOf]).code, 0)
         XCTAssertEqual(try runBinary(["export", "--db", conninfo, "--from", "2025-01-01", "--to", "2026-02-01"]).code, 0)
+        let simulate = try runBinary(["simulate", "--db", conninfo, "--program", "woocommerce-us-uk", "--window-days", "45",
+                                      "--as-of", OperationsTests.asOf])
+        XCTAssertEqual(simulate.code, 0, simulate.err)
     }
 
     func testTheRoleCannotWriteBillingOrChangeTheSchemaOrThePrograms() throws {
