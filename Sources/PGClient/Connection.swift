@@ -24,6 +24,7 @@ public final class Connection {
         var keywords: [String?] = []
         var values: [String?] = []
         if let conninfo, !conninfo.isEmpty {
+            try Conninfo.check(conninfo)
             keywords.append("dbname")
             values.append(conninfo)
         }
@@ -38,7 +39,10 @@ public final class Connection {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = redactor.redact(String(cString: PQerrorMessage(connection)))
             PQfinish(connection)
-            throw PostgresError(kind: .connection, message: Self.trimmed(message))
+            // A value libpq refuses before trying to connect (a port that is not a number, an
+            // unknown sslmode) is a malformed conninfo, like one it cannot parse.
+            let refused = message.hasPrefix("invalid ") && message.contains("for connection option")
+            throw PostgresError(kind: refused ? .conninfo : .connection, message: Self.trimmed(message))
         }
         self.handle = connection
         self.logger = logger

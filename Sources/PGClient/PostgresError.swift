@@ -5,8 +5,10 @@
 /// `debugDescription` adds message, detail, hint and query for a human at a terminal.
 public struct PostgresError: Error, Sendable {
     public enum Kind: String, Sendable {
-        /// Could not connect (server down, bad credentials, bad conninfo).
+        /// Could not connect (server down, bad credentials, unknown host).
         case connection
+        /// The conninfo string or URI itself is malformed: a usage error, nothing was tried.
+        case conninfo
         /// The connection broke while in use (server restarted, session terminated).
         case connectionLost
         /// The server rejected a statement.
@@ -69,7 +71,7 @@ extension PostgresError: CustomStringConvertible {
         if let constraintName { text += " constraint \(constraintName)" }
         if let tableName { text += " table \(schemaName.map { $0 + "." } ?? "")\(tableName)" }
         if let columnName { text += " column \(columnName)" }
-        if kind == .connection || kind == .connectionLost || kind == .decoding || kind == .usage {
+        if kind == .connection || kind == .conninfo || kind == .connectionLost || kind == .decoding || kind == .usage {
             // Our own text (redacted for connections), holds no row data.
             text += ": \(message)"
         }

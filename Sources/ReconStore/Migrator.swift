@@ -3,18 +3,6 @@ import PGClient
 
 /// Applies the pending `sql/NNN_*.sql` migrations in one transaction and records their versions.
 public struct Migrator {
-    public enum Failure: Error, CustomStringConvertible {
-        /// The database was migrated by a newer spend-recon than this one.
-        case databaseIsNewer(recorded: Int, known: Int)
-
-        public var description: String {
-            switch self {
-            case let .databaseIsNewer(recorded, known):
-                return "the database is at schema version \(recorded), newer than this binary knows (\(known)); upgrade spend-recon"
-            }
-        }
-    }
-
     let connection: Connection
     let logger: Logger
 
@@ -38,9 +26,7 @@ public struct Migrator {
                 LOCK TABLE recon.schema_migrations IN EXCLUSIVE MODE;
                 """)
             let recorded = try currentVersion()
-            guard recorded <= SQLFiles.latestVersion else {
-                throw Failure.databaseIsNewer(recorded: recorded, known: SQLFiles.latestVersion)
-            }
+            guard recorded <= SQLFiles.latestVersion else { throw Self.newer(recorded) }
             var applied: [Int] = []
             for migration in SQLFiles.migrations where migration.version > recorded {
                 logger.info("applying migration", metadata: ["version": "\(migration.version)", "file": "\(migration.name)"])
@@ -51,6 +37,27 @@ public struct Migrator {
             }
             return applied
         }
+    }
+
+    /// Every command but `migrate` starts here: a database without the `recon` schema, or at
+    /// another schema version than this binary's, is refused (`ConfigurationError`, exit 78)
+    /// before anything is read or written.
+    public func requireCurrent() throws {
+        let exists = try connection.execute("SELECT to_regclass('recon.schema_migrations') IS NOT NULL")[0].decode(0, as: Bool.self)
+        guard exists else {
+            throw ConfigurationError(problem: "the recon schema is missing (no recon.schema_migrations)", fix: ConfigurationError.migrate)
+        }
+        let recorded = try currentVersion()
+        if recorded > SQLFiles.latestVersion { throw Self.newer(recorded) }
+        guard recorded == SQLFiles.latestVersion else {
+            throw ConfigurationError(problem: "the recon schema is at version \(recorded), this binary needs \(SQLFiles.latestVersion)",
+                                     fix: ConfigurationError.migrate)
+        }
+    }
+
+    static func newer(_ recorded: Int) -> ConfigurationError {
+        ConfigurationError(problem: "the recon schema is at version \(recorded), newer than this binary knows (\(SQLFiles.latestVersion))",
+                           fix: "upgrade spend-recon to the release that migrated it")
     }
 
     public func currentVersion() throws -> Int {

@@ -28,6 +28,7 @@ struct AuditCommand: ParsableCommand {
         let logger = database.makeLogger("spend-recon.audit")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
+            try Migrator(connection: connection, logger: logger).requireCurrent()
             let reader = try Connection(conninfo: database.db, logger: logger)
             var auditor = Auditor(connection: connection, reader: reader, logger: logger)
             auditor.stop = SignalStop.request

@@ -13,6 +13,7 @@ public enum SpendReconExit {
     public static let unavailable: Int32 = 69
     public static let internalError: Int32 = 70
     public static let lockHeld: Int32 = 75
+    public static let configuration: Int32 = 78
 
     /// Maps an error to its exit code and prints one line about it to stderr. Passwords never
     /// reach the line: connection errors are already redacted by the libpq layer.
@@ -20,6 +21,17 @@ public enum SpendReconExit {
         switch error {
         case let exit as ExitCode:
             return exit
+        case let error as PostgresError where error.kind == .conninfo:
+            logger.error("malformed --db conninfo", metadata: ["error": "\(error)"])
+            return ExitCode(usage)
+        case let error as ConfigurationError:
+            logger.error("configuration error", metadata: ["problem": "\(error.problem)", "fix": "\(error.fix)"])
+            return ExitCode(configuration)
+        case let error as PostgresError where ConfigurationError(error) != nil:
+            let configuration = ConfigurationError(error)!
+            logger.error("configuration error", metadata: ["problem": "\(configuration.problem)", "fix": "\(configuration.fix)",
+                                                            "sqlstate": "\(error.sqlState ?? "")"])
+            return ExitCode(self.configuration)
         case let error as PostgresError where error.isConnectionProblem:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
             return ExitCode(unavailable)
@@ -28,9 +40,6 @@ public enum SpendReconExit {
             // serve the job in time. Nothing half-written; retry later or raise the limit.
             logger.error("database statement timed out", metadata: ["error": "\(error)"])
             return ExitCode(unavailable)
-        case let error as Migrator.Failure:
-            logger.error("migration refused", metadata: ["error": "\(error)"])
-            return ExitCode(dataError)
         case let cancelled as RunCancelled:
             logger.notice("run cancelled", metadata: ["reason": "\(cancelled)"])
             return ExitCode(128 + cancelled.signal)

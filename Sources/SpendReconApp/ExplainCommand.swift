@@ -47,6 +47,7 @@ struct ExplainCommand: ParsableCommand {
         let logger = database.makeLogger("spend-recon.explain")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
+            try Migrator(connection: connection, logger: logger).requireCurrent()
             let reader = try Connection(conninfo: database.db, logger: logger)
             let subjects = try Explainer(connection: connection, reader: reader).explain(selector, asOf: asOf?.instant ?? Instant.now)
             if json {

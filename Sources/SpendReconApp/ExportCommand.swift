@@ -49,6 +49,7 @@ struct ExportCommand: ParsableCommand {
         let logger = database.makeLogger("spend-recon.export")
         try withExitCodes(logger: logger) {
             let connection = try Connection(conninfo: database.db, logger: logger)
+            try Migrator(connection: connection, logger: logger).requireCurrent()
             if let program, try ProgramCatalog(connection: connection).load(only: program).isEmpty {
                 throw ValidationError("unknown program \(program)")
             }

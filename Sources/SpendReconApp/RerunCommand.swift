@@ -49,6 +49,7 @@ struct RerunCommand: ParsableCommand {
             var outcome = MetricsFile.Outcome()
             try withExitCodes(logger: logger) {
                 let connection = try Connection(conninfo: database.db, logger: logger)
+                try Migrator(connection: connection, logger: logger).requireCurrent()
                 let reader = try Connection(conninfo: database.db, logger: logger)
                 if let program, try ProgramCatalog(connection: connection).load(only: program).isEmpty {
                     throw ValidationError("unknown program \(program)")

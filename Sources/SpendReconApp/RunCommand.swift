@@ -39,6 +39,7 @@ struct RunCommand: ParsableCommand {
                 // Two billing readers split the spend read (`SpendStream`); two recon connections
                 // write decision batches at once (`BackgroundWriter`), and a dry run writes none.
                 let connections = try NightConnections.open(recon: dryRun ? 1 : 2, billing: 2, conninfo: database.db, logger: logger)
+                try Migrator(connection: connections.control, logger: logger).requireCurrent()
                 let asOf = try self.asOf?.instant ?? DatabaseClock.now(connections.control)
                 var reconciler = Reconciler(connections: connections, logger: logger)
                 reconciler.batchSize = batchSize

@@ -62,6 +62,7 @@ struct SimulateCommand: ParsableCommand {
         try withExitCodes(logger: logger) {
             // One connection reads the program; two read the facts and split the spend read.
             let connections = try NightConnections.open(recon: 1, billing: 2, conninfo: database.db, logger: logger)
+            try Migrator(connection: connections.control, logger: logger).requireCurrent()
             let whatIf = WhatIf(connections: connections)
             guard let stored = try whatIf.storedProgram(program) else {
                 throw ValidationError("unknown program \(program)")
