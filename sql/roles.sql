@@ -1,19 +1,11 @@
--- Least privilege for the nightly job: run once per database as the owner of the recon schema
--- (the role that ran `spend-recon migrate`), after migrating. Safe to run again.
+-- Least privilege, part 2 of 2: the grants on the schemas, run as their owner (the role that ran
+-- `spend-recon migrate` owns recon; billing's owner grants its part), after roles-admin.sql and
+-- after every migration that adds tables. Needs no CREATEROLE and no superuser. Safe to run again.
 --
---   spend_recon_job  NOLOGIN group role: reads billing, reads and writes recon's rows, nothing else.
---                    It cannot write billing, create or alter tables, or migrate.
---
--- Give it to the login the job runs as (see README, "Least privilege"):
---   CREATE ROLE spend_recon_nightly LOGIN PASSWORD '...' IN ROLE spend_recon_job;
-
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'spend_recon_job') THEN
-        CREATE ROLE spend_recon_job NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
-    END IF;
-END
-$$;
+--   spend_recon_job  reads billing; reads and writes recon's rows, but cannot delete a grant, an
+--                    adjustment, a discrepancy or a run, nor change a grant or an adjustment
+--                    once written; cannot write billing, create or alter tables, edit programs
+--                    or migrate.
 
 -- billing: read only.
 GRANT USAGE ON SCHEMA billing TO spend_recon_job;
@@ -24,16 +16,15 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA billing FROM spe
 GRANT USAGE ON SCHEMA recon TO spend_recon_job;
 REVOKE CREATE ON SCHEMA recon FROM spend_recon_job;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA recon TO spend_recon_job;
+REVOKE TRUNCATE ON ALL TABLES IN SCHEMA recon FROM spend_recon_job;
 REVOKE INSERT, UPDATE, DELETE ON recon.schema_migrations, recon.programs, recon.program_tiers FROM spend_recon_job;
+-- Money and the record of it are kept: grants and adjustments are written once, and nothing the
+-- job decided or found is ever deleted (a discrepancy is resolved, not removed).
+REVOKE UPDATE, DELETE ON recon.credit_grants, recon.adjustments FROM spend_recon_job;
+REVOKE DELETE ON recon.discrepancies, recon.runs FROM spend_recon_job;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA recon TO spend_recon_job;
 
--- Tables a later migration adds (created by the same migrating role) are granted as they come.
+-- Tables a later migration adds (created by the same migrating role) are granted as they come;
+-- rerun this file after such a migration all the same, for the revocations above.
 ALTER DEFAULT PRIVILEGES IN SCHEMA recon GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO spend_recon_job;
 ALTER DEFAULT PRIVILEGES IN SCHEMA recon GRANT USAGE, SELECT ON SEQUENCES TO spend_recon_job;
-
--- The job stages each batch in a temporary table.
-DO $$
-BEGIN
-    EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO spend_recon_job', current_database());
-END
-$$;

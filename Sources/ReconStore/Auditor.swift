@@ -5,7 +5,8 @@ import ReconRules
 
 /// `spend-recon audit`: validates every visible row of `billing` as of an instant, the same
 /// checks as the nightly run, and records the rows that break the input contract in
-/// `recon.rejected_rows` (first sighting only). It decides nothing.
+/// `recon.rejected_rows` (first sighting only); and checks that every subject stored `granted`
+/// has its grant row. It decides nothing.
 ///
 /// The nightly run reads only the rows its rules can look at (`SpendSpan`), so a bad row that
 /// can change no decision (a row of an account without a subject, an unknown account, a row
@@ -52,6 +53,12 @@ public struct Auditor {
                 try writer.record(Array(rejections[start..<min(start + batchSize, rejections.count)]))
             }
             summary.rejectedRows = rejections.count
+            summary.grantedWithoutGrant = try grantedWithoutGrant()
+            if !summary.grantedWithoutGrant.isEmpty {
+                logger.error("granted subjects without a grant row", metadata: [
+                    "count": "\(summary.grantedWithoutGrant.count)",
+                    "subjects": "\(summary.grantedWithoutGrant.prefix(20).joined(separator: ","))"])
+            }
             summary.milliseconds = (MonotonicClock.microseconds() - started) / 1000
             try recorder.finish(runID, summary: summary)
             logger.info("audit finished", metadata: ["rejected_rows": "\(summary.rejectedRows)", "ms": "\(summary.milliseconds)"])
@@ -60,5 +67,16 @@ public struct Auditor {
             recorder.end(runID, after: error)
             throw error
         }
+    }
+
+    /// `program_id subject_key` of every subject stored `granted` whose grant row is missing.
+    func grantedWithoutGrant() throws -> [String] {
+        try connection.execute("""
+            SELECT s.program_id || ' ' || s.subject_key FROM recon.subject_status s
+            WHERE s.status = 'granted'
+              AND NOT EXISTS (SELECT FROM recon.credit_grants g
+                              WHERE g.program_id = s.program_id AND g.subject_key = s.subject_key)
+            ORDER BY 1
+            """).rows.map { try $0.decode(0, as: String.self) }
     }
 }

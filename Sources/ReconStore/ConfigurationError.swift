@@ -18,8 +18,8 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public var description: String { "\(problem); fix: \(fix)" }
 
     static let migrate = "run `spend-recon migrate` (as the owner of the recon schema)"
-    static let roles = "run sql/roles.sql as the owner of the recon schema and grant spend_recon_job to the job's login "
-        + "(README, \"Least privilege\")"
+    static let roles = "run sql/roles-admin.sql (as an admin) and sql/roles.sql (as the schemas' owner), and grant "
+        + "spend_recon_job to the job's login (README, \"First run\")"
     static let billing = "give billing the tables and columns of SPEC section 2 (sql/billing_tables.sql has them)"
 
     /// The configuration problem a server error reports, or nil when it reports something else.

@@ -18,6 +18,9 @@ public struct RunSummary: Codable, Sendable {
     /// Wall time of the evaluation, and the part of it spent writing decisions.
     public var milliseconds: Int64 = 0
     public var writeMilliseconds: Int64 = 0
+    /// `audit` only: subjects stored `granted` without their grant row, which no run writes
+    /// (status and grant commit together): a sign the tables were edited by hand.
+    public var grantedWithoutGrant: [String] = []
 
     public init(runID: Int64?, kind: String, asOf: String, dryRun: Bool) {
         self.runID = runID

@@ -33,8 +33,10 @@ struct AuditCommand: ParsableCommand {
             var auditor = Auditor(connection: connection, reader: reader, logger: logger)
             auditor.stop = SignalStop.request
             let summary = try auditor.run(asOf: asOf?.instant ?? Instant.now)
-            print(json ? try SummaryPrinter.json(summary)
-                       : "audit \(summary.runID ?? 0) as of \(summary.asOf)\n  rejected rows: \(summary.rejectedRows)")
+            var text = "audit \(summary.runID ?? 0) as of \(summary.asOf)\n  rejected rows: \(summary.rejectedRows)"
+            text += "\n  granted without a grant row: \(summary.grantedWithoutGrant.count)"
+            for subject in summary.grantedWithoutGrant.prefix(20) { text += "\n    \(subject)" }
+            print(json ? try SummaryPrinter.json(summary) : text)
         }
     }
 }

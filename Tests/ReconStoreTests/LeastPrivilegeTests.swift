@@ -10,18 +10,42 @@ import XCTest
 final class LeastPrivilegeTests: XCTestCase {
     static let password = "Pw-7c1d9e-not-for-logs"
 
-    /// A fixture with the small sample, roles.sql applied (twice: it is re-runnable), and a login
-    /// role in `spend_recon_job`; returns that login's conninfo (with a password in it).
+    /// A fixture with the small sample and the two role files applied as the README says: the
+    /// admin part as a superuser, the grants (twice: re-runnable) as a plain role that owns the
+    /// schemas, with neither CREATEROLE nor superuser. Returns the conninfo (with a password in
+    /// it) of a login role in `spend_recon_job`.
     func prepare(_ fixture: StoreFixture) throws -> String {
         try SampleLoader(connection: fixture.db).load(SampleGenerator(profile: OperationsTests.smallSample))
-        let roles = try XCTUnwrap(SQLFiles.named("roles.sql"))
-        try fixture.db.executeScript(roles)
-        try fixture.db.executeScript(roles)
-        let login = "sr_nightly_\(UInt32.random(in: 0...UInt32.max))"
+        try fixture.db.executeScript(try XCTUnwrap(SQLFiles.named("roles-admin.sql")))
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        let owner = try fixture.db.quoteIdentifier("sr_owner_\(suffix)")
+        let login = "sr_nightly_\(suffix)"
         // Role names cannot be bound parameters: quoted by the server's own quote_ident.
         let quoted = try fixture.db.quoteIdentifier(login)
-        try fixture.db.executeScript("CREATE ROLE \(quoted) LOGIN IN ROLE spend_recon_job")
-        addTeardownBlock { try? fixture.db.executeScript("DROP OWNED BY \(quoted); DROP ROLE \(quoted)") }
+        try fixture.db.executeScript("""
+            CREATE ROLE \(owner) LOGIN NOSUPERUSER NOCREATEROLE;
+            ALTER SCHEMA recon OWNER TO \(owner);
+            ALTER SCHEMA billing OWNER TO \(owner);
+            DO $$
+            DECLARE r record;
+            BEGIN
+                FOR r IN SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname IN ('recon', 'billing') AND c.relkind IN ('r', 'v', 'p')
+                LOOP
+                    EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', r.nspname, r.relname, 'sr_owner_\(suffix)');
+                END LOOP;
+            END
+            $$;
+            CREATE ROLE \(quoted) LOGIN IN ROLE spend_recon_job;
+            """)
+        addTeardownBlock {
+            try? fixture.db.executeScript("DROP OWNED BY \(quoted); DROP ROLE \(quoted); DROP OWNED BY \(owner); DROP ROLE \(owner)")
+        }
+        let asOwner = try Connection(conninfo: try Conninfo.replacing(["user": "sr_owner_\(suffix)"], in: fixture.conninfo),
+                                     logger: quietLogger())
+        let roles = try XCTUnwrap(SQLFiles.named("roles.sql"))
+        try asOwner.executeScript(roles)
+        try asOwner.executeScript(roles)
         return try Conninfo.replacing(["user": login, "password": Self.password], in: fixture.conninfo)
     }
 
@@ -55,6 +79,12 @@ final class LeastPrivilegeTests: XCTestCase {
             ("UPDATE recon.programs SET window_days = 365", "edit a program"),
             ("DELETE FROM recon.schema_migrations", "forget migrations"),
             ("DROP TABLE recon.credit_grants", "drop grants"),
+            ("DELETE FROM recon.credit_grants", "delete grants"),
+            ("UPDATE recon.credit_grants SET credit = credit * 2", "change a grant"),
+            ("DELETE FROM recon.adjustments", "delete adjustments"),
+            ("DELETE FROM recon.discrepancies", "delete discrepancies"),
+            ("DELETE FROM recon.runs", "delete runs"),
+            ("TRUNCATE recon.subject_status", "truncate decisions"),
         ]
         for (sql, what) in refused {
             XCTAssertThrowsError(try job.execute(sql), what) { error in
