@@ -65,9 +65,11 @@ struct ExplainCommand: ParsableCommand {
     static func text(_ s: Explainer.SubjectExplanation) -> String {
         var lines = ["\(s.programID) \(s.subject)" + (s.integrationID.map { " (integration \($0))" } ?? "")
                      + " — account \(s.accountID), \(s.country), \(s.currency)",
-                     "  status: \(s.status)",
+                     "  status: \(s.status)" + (s.decidedAsOf.map { " (as decided on \($0), when it became final)" } ?? ""),
                      "  \(s.explanation)"]
         for (code, words) in zip(s.reasons, s.reasonsInWords) { lines.append("  reason \(code): \(words)") }
+        for adjustment in s.adjustments { lines.append("  \(adjustment)") }
+        for discrepancy in s.discrepancies { lines.append("  discrepancy \(discrepancy)") }
         if let start = s.windowStart, let end = s.windowEnd {
             lines.append("  window: [\(start), \(end)), cutoff \(s.cutoff ?? "-"); qualifying spend \(s.qualifyingSpend) \(s.currency)")
         } else {

@@ -11,7 +11,7 @@ public struct SpendRecon: ParsableCommand {
             at a batch boundary.
             """,
         subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self,
-                      SimulateCommand.self]
+                      SimulateCommand.self, DiscrepanciesCommand.self]
     )
 
     public init() {}

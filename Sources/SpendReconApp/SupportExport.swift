@@ -12,6 +12,8 @@ struct SupportExport {
         "currency", "status", "tier", "credit", "qualifying_spend", "excluded_tax", "excluded_credit", "excluded_unpaid",
         "excluded_before_window", "window_start", "window_end", "reached_at", "due_by", "expires_at", "reasons",
         "explanation", "run_id",
+        // Appended after SPEC section 6's: what the subject holds after reruns, and what is open.
+        "current_tier", "current_credit", "open_discrepancies",
     ]
 
     struct Filters {
@@ -45,7 +47,20 @@ struct SupportExport {
                    s.excluded_before_window::text, s.window_start, s.window_end, s.reached_at, s.due_by, s.expires_at,
                    coalesce((SELECT array_agg(r.reason) FROM recon.ineligibility_reasons r
                              WHERE r.program_id = s.program_id AND r.subject_key = s.subject_key), '{}') AS reasons,
-                   s.run_id, s.waiting_for, s.next_tier, s.next_threshold::text
+                   s.run_id, s.waiting_for, s.next_tier, s.next_threshold::text,
+                   (SELECT max(a.to_tier) FROM recon.adjustments a
+                    WHERE a.program_id = s.program_id AND a.subject_key = s.subject_key) AS adjusted_tier,
+                   (SELECT (g.credit + coalesce((SELECT sum(a.credit_delta) FROM recon.adjustments a
+                                                 WHERE a.grant_id = g.grant_id), 0))::text
+                    FROM recon.credit_grants g WHERE g.program_id = s.program_id AND g.subject_key = s.subject_key)
+                       AS current_credit,
+                   (SELECT string_agg('#' || d.discrepancy_id || ' found ' || d.found_status
+                                      || CASE WHEN coalesce(d.found_tier, 0) > 0 THEN ' tier ' || d.found_tier ELSE '' END
+                                      || CASE WHEN d.found_reasons <> '' THEN ' (' || d.found_reasons || ')' ELSE '' END,
+                                      '; ' ORDER BY d.discrepancy_id)
+                    FROM recon.discrepancies d
+                    WHERE d.program_id = s.program_id AND d.subject_key = s.subject_key AND d.resolved_at IS NULL)
+                       AS open_discrepancies
             FROM recon.subject_status s
             LEFT JOIN recon.runs w ON w.run_id = s.run_id
             LEFT JOIN latest_run l ON NOT s.final AND l.run_id > s.run_id
@@ -98,6 +113,9 @@ struct SupportExport {
             .text(try time("reached_at")?.iso8601), .text(try time("due_by")?.iso8601), .text(try time("expires_at")?.iso8601),
             .text(reasons.map(\.rawValue).joined(separator: ";")), .text(explanation),
             .number(String(try row.decode("run_id", as: Int64.self))),
+            .number((try row.decodeIfPresent("adjusted_tier", as: Int.self) ?? (status == .granted ? try row.decodeIfPresent("tier", as: Int.self) : nil))
+                .map(String.init)),
+            .number(try money("current_credit")), .text(try row.decodeIfPresent("open_discrepancies", as: String.self)),
         ]
     }
 }

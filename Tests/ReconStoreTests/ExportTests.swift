@@ -28,11 +28,11 @@ final class ExportTests: XCTestCase {
         let result = try runBinary(["export", "--from", "2025-11-01", "--to", "2026-01-01", "--output", output, "--db", f.conninfo])
         XCTAssertEqual(result.code, 0, result.err)
         let raw = try String(contentsOfFile: output, encoding: .utf8)
-        XCTAssertTrue(raw.hasPrefix("program_id,subject,integration_id,partner,merchant_id,promo_code,account_id,country,currency,status,tier,credit,qualifying_spend,excluded_tax,excluded_credit,excluded_unpaid,excluded_before_window,window_start,window_end,reached_at,due_by,expires_at,reasons,explanation,run_id\r\n"))
+        XCTAssertTrue(raw.hasPrefix("program_id,subject,integration_id,partner,merchant_id,promo_code,account_id,country,currency,status,tier,credit,qualifying_spend,excluded_tax,excluded_credit,excluded_unpaid,excluded_before_window,window_start,window_end,reached_at,due_by,expires_at,reasons,explanation,run_id,current_tier,current_credit,open_discrepancies\r\n"))
 
         let rows = try parseCSV(output)
         let header = rows[0]
-        XCTAssertEqual(header.count, 25)
+        XCTAssertEqual(header.count, 28, "SPEC section 6's 25, then current_tier, current_credit, open_discrepancies")
         let records = rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         XCTAssertEqual(records.count, Self.hostile.count + 2)
         for (index, merchant) in Self.hostile.enumerated() {
