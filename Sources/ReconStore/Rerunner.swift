@@ -92,6 +92,7 @@ public struct Rerunner {
         var updates: [Decision] = []
         var adjustments: [(Decision, Stored, Int64)] = []
         var discrepancies: [(Decision, Stored)] = []
+        var creditDelta: [Currency: Int64] = [:]
         for decision in candidates {
             summary.statuses[decision.status.rawValue, default: 0] += 1
             let key = SubjectID(decision.subject.programID, decision.subject.key)
@@ -118,6 +119,7 @@ public struct Rerunner {
                 let beforeCredit = before.credit.flatMap { try? ExactDecimal(parsing: $0).minorUnits(exponent: decision.currency.exponent) } ?? 0
                 if let newTier, newTier.level > (before.tier ?? 0) {
                     let delta = newTier.credit - beforeCredit
+                    creditDelta[decision.currency, default: 0] += delta
                     adjustments.append((decision, before, grantID))
                     summary.differences.append(.init(decision, before: before.describe, delta: decision.currency.format(delta), action: "adjustment"))
                     // The higher tier is the holder's; an earlier rival is still filed for review.
@@ -139,6 +141,9 @@ public struct Rerunner {
         summary.adjustments = adjustments.count
         summary.discrepancies = discrepancies.count
         summary.updated = updates.count
+        summary.creditDelta = Dictionary(uniqueKeysWithValues: creditDelta.map { ($0.key.code, $0.key.format($0.value)) })
+        let alreadyOpen = try DiscrepancyBook(connection: connection).openCount()
+        summary.openDiscrepancies = alreadyOpen + discrepancies.count
 
         guard let runID else { return summary }
         try stop?.check()
@@ -290,6 +295,10 @@ public struct RerunSummary: Codable, Sendable {
     public var updated = 0
     public var adjustments = 0
     public var discrepancies = 0
+    /// The credit the adjustments add, per currency, in major units.
+    public var creditDelta: [String: String] = [:]
+    /// Discrepancies unresolved once this rerun is written (filed before or by it).
+    public var openDiscrepancies = 0
     public var rejectedRows = 0
     public var written = 0
     public var differences: [Difference] = []

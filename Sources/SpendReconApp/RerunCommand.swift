@@ -64,7 +64,8 @@ struct RerunCommand: ParsableCommand {
                 progress.finish()
                 outcome = MetricsFile.Outcome(evaluated: summary.evaluated, statuses: summary.statuses,
                                               rejectedRows: summary.rejectedRows, written: summary.written,
-                                              adjustments: summary.adjustments, discrepancies: summary.discrepancies)
+                                              adjustments: summary.adjustments, discrepancies: summary.discrepancies,
+                                              creditDelta: summary.creditDelta, openDiscrepancies: summary.openDiscrepancies)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -79,7 +80,10 @@ struct RerunCommand: ParsableCommand {
 
     static func text(_ s: RerunSummary) -> String {
         var lines = ["\(s.dryRun ? "rerun dry run (nothing written)" : "rerun \(s.runID ?? 0)") of [\(s.from), \(s.to)) as of \(s.asOf)",
-                     "  subjects in range: \(s.evaluated); unchanged \(s.unchanged), updated \(s.updated), adjustments \(s.adjustments), discrepancies \(s.discrepancies)"]
+                     "  subjects in range: \(s.evaluated); unchanged \(s.unchanged), updated \(s.updated), adjustments \(s.adjustments), discrepancies \(s.discrepancies)",
+                     "  credit added by adjustments: " + (s.creditDelta.isEmpty ? "none"
+                        : s.creditDelta.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+                        + "; open discrepancies: \(s.openDiscrepancies)"]
         for d in s.differences {
             lines.append("  \(d.action.padding(toLength: 11, withPad: " ", startingAt: 0)) \(d.programID) \(d.subject): \(d.before) -> \(d.after)\(d.delta.map { ", delta \($0)" } ?? "")")
         }

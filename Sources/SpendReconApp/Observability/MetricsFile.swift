@@ -24,6 +24,10 @@ struct MetricsFile {
         var skippedFinal = 0
         var adjustments = 0
         var discrepancies = 0
+        /// A rerun's: the credit its adjustments add (major units per currency), and the
+        /// discrepancies still open after it.
+        var creditDelta: [String: String] = [:]
+        var openDiscrepancies = 0
     }
 
     struct Family {
@@ -47,6 +51,10 @@ struct MetricsFile {
         Family(name: "spend_recon_rejected_rows", help: "Input rows rejected by the last successful invocation.", fromLastSuccess: true),
         Family(name: "spend_recon_adjustments", help: "Adjustments written by the last successful rerun.", fromLastSuccess: true),
         Family(name: "spend_recon_discrepancies", help: "Discrepancies written by the last successful rerun.", fromLastSuccess: true),
+        Family(name: "spend_recon_adjustment_credit", help: "Credit added by the last successful rerun's adjustments, major units.",
+               fromLastSuccess: true),
+        Family(name: "spend_recon_open_discrepancies", help: "Discrepancies unresolved after the last successful rerun.",
+               fromLastSuccess: true),
     ]
 
     func recordSuccess(_ outcome: Outcome, startedAt: Instant, durationMicros: Int64) throws {
@@ -66,6 +74,10 @@ struct MetricsFile {
         if kind == "rerun" {
             samples.append(("spend_recon_adjustments", "{\(base)}", "\(outcome.adjustments)"))
             samples.append(("spend_recon_discrepancies", "{\(base)}", "\(outcome.discrepancies)"))
+            for (currency, amount) in outcome.creditDelta.sorted(by: { $0.key < $1.key }) {
+                samples.append(("spend_recon_adjustment_credit", "{\(base),currency=\"\(Self.labelValue(currency))\"}", amount))
+            }
+            samples.append(("spend_recon_open_discrepancies", "{\(base)}", "\(outcome.openDiscrepancies)"))
         }
         try write(samples)
     }
