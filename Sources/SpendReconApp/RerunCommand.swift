@@ -39,6 +39,9 @@ struct RerunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write Prometheus textfile metrics here (atomically), success or failure.", valueName: "PATH"))
     var metricsFile: String?
 
+    @Option(help: ArgumentHelp("Off a terminal, log a progress line this often.", valueName: "SECONDS"))
+    var progressInterval = 30
+
     func validate() throws {
         guard from.instant < to.instant else { throw ValidationError("--to must be after --from") }
     }
@@ -56,7 +59,7 @@ struct RerunCommand: ParsableCommand {
                 }
                 var rerunner = Rerunner(connection: connection, reader: reader, logger: logger)
                 rerunner.stop = SignalStop.request
-                let progress = ProgressLine(label: "rerun")
+                let progress = ProgressLine(label: "rerun", logger: logger, intervalSeconds: progressInterval)
                 rerunner.progress = progress.update
                 defer { progress.finish() }
                 let summary = try rerunner.rerun(

@@ -24,6 +24,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write Prometheus textfile metrics here (atomically), success or failure.", valueName: "PATH"))
     var metricsFile: String?
 
+    @Option(help: ArgumentHelp("Off a terminal, log a progress line this often.", valueName: "SECONDS"))
+    var progressInterval = 30
+
     @Option(help: ArgumentHelp("Subjects per write transaction (new subjects: five times as many).", visibility: .hidden))
     var batchSize = 2000
 
@@ -44,7 +47,7 @@ struct RunCommand: ParsableCommand {
                 var reconciler = Reconciler(connections: connections, logger: logger)
                 reconciler.batchSize = batchSize
                 reconciler.stop = SignalStop.request
-                let progress = ProgressLine(label: "run")
+                let progress = ProgressLine(label: "run", logger: logger, intervalSeconds: progressInterval)
                 reconciler.progress = progress.update
                 defer { progress.finish() }
                 let summary = try reconciler.run(asOf: asOf, dryRun: dryRun)

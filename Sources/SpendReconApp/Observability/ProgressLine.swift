@@ -1,29 +1,44 @@
 import Foundation
+import Logging
 
-/// A live `done / total` line on stderr while a run or rerun evaluates subjects, redrawn at
-/// most every quarter second. Drawn only when stderr is a terminal: cron mail and log files get
-/// log lines, never carriage returns.
+/// How far a run or rerun is while it evaluates subjects. On a terminal, a live `done / total`
+/// line on stderr, redrawn at most every quarter second. Off a terminal (cron, systemd, a log
+/// file), a `progress` log line every `interval` instead, so a long night is visibly alive in
+/// the journal or the log and no carriage return ever reaches them.
 final class ProgressLine {
     private let label: String
-    private let enabled: Bool
+    private let terminal: Bool
+    private let logger: Logger?
+    private let intervalMicros: Int64
     private let start = monotonicMicroseconds()
     private var lastDrawn: Int64 = 0
+    private var lastLogged: Int64
 
-    init(label: String, enabled: Bool = StderrWriter.isTerminal) {
+    init(label: String, logger: Logger? = nil, intervalSeconds: Int = 30, terminal: Bool = StderrWriter.isTerminal) {
         self.label = label
-        self.enabled = enabled
+        self.terminal = terminal
+        self.logger = logger
+        intervalMicros = Int64(max(intervalSeconds, 0)) * 1_000_000
+        lastLogged = start
     }
 
     func update(done: Int, total: Int) {
-        guard enabled else { return }
         let now = monotonicMicroseconds()
+        guard terminal else {
+            guard let logger, now - lastLogged >= intervalMicros else { return }
+            lastLogged = now
+            logger.info("progress", metadata: ["done": "\(done)", "total": "\(total)",
+                                               "percent": "\(total > 0 ? done * 100 / total : 100)",
+                                               "elapsed_s": "\((now - start) / 1_000_000)"])
+            return
+        }
         guard now - lastDrawn >= 250_000 || done == total else { return }
         lastDrawn = now
         StderrWriter.shared.showProgress(Self.render(label: label, done: done, total: total, elapsedMicros: now - start))
     }
 
     func finish() {
-        guard enabled else { return }
+        guard terminal else { return }
         StderrWriter.shared.clearProgress()
     }
 
