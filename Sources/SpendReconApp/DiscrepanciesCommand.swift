@@ -52,10 +52,7 @@ struct DiscrepanciesCommand: ParsableCommand {
                 entries = try book.list(openOnly: open)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                print(try JSONOutput.text(entries, snakeCase: true))
             } else if entries.isEmpty {
                 print(open ? "no open discrepancies" : "no discrepancies")
             } else {

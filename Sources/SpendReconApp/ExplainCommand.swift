@@ -51,9 +51,7 @@ struct ExplainCommand: ParsableCommand {
             let reader = try Connection(conninfo: database.db, logger: logger)
             let subjects = try Explainer(connection: connection, reader: reader).explain(selector, asOf: asOf?.instant ?? Instant.now)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(subjects), as: UTF8.self))
+                print(try JSONOutput.text(subjects))
             } else if subjects.isEmpty {
                 print("no subject matches")
             } else {

@@ -70,9 +70,7 @@ struct RerunCommand: ParsableCommand {
                                               adjustments: summary.adjustments, discrepancies: summary.discrepancies,
                                               creditDelta: summary.creditDelta, openDiscrepancies: summary.openDiscrepancies)
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                    print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                    print(try JSONOutput.text(summary))
                 } else {
                     print(Self.text(summary))
                 }

@@ -86,8 +86,6 @@ enum SummaryPrinter {
     }
 
     static func json(_ summary: RunSummary) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(summary), as: UTF8.self)
+        return try JSONOutput.text(summary)
     }
 }

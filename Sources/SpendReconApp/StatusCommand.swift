@@ -28,10 +28,7 @@ struct StatusCommand: ParsableCommand {
             try Migrator(connection: connection, logger: logger).requireCurrent()
             let report = try StatusReport.read(connection, runs: runs)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(try JSONOutput.text(report, snakeCase: true))
             } else {
                 print(Self.text(report))
             }

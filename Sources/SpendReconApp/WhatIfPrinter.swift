@@ -26,10 +26,7 @@ enum WhatIfPrinter {
     }
 
     static func json(_ comparison: WhatIfComparison) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(comparison), as: UTF8.self)
+        return try JSONOutput.text(comparison, snakeCase: true)
     }
 
     static func describe(_ change: ProgramChange) -> String {

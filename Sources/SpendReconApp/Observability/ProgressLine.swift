@@ -8,6 +8,7 @@ import Logging
 final class ProgressLine {
     private let label: String
     private let terminal: Bool
+    /// Off a terminal: the logger, when it would print `info` lines at all.
     private let logger: Logger?
     private let intervalMicros: Int64
     private let start = monotonicMicroseconds()
@@ -17,12 +18,13 @@ final class ProgressLine {
     init(label: String, logger: Logger? = nil, intervalSeconds: Int = 30, terminal: Bool = StderrWriter.isTerminal) {
         self.label = label
         self.terminal = terminal
-        self.logger = logger
+        self.logger = logger.flatMap { $0.logLevel <= .info ? $0 : nil }
         intervalMicros = Int64(max(intervalSeconds, 0)) * 1_000_000
         lastLogged = start
     }
 
     func update(done: Int, total: Int) {
+        guard terminal || logger != nil else { return }
         let now = monotonicMicroseconds()
         guard terminal else {
             guard let logger, now - lastLogged >= intervalMicros else { return }
