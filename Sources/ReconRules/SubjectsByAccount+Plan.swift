@@ -3,8 +3,8 @@ import Exact
 /// Where subjects come from: each program's integrations or codes, with the program's ranking
 /// (P1/P6/C4) built once and shared by its subjects.
 extension SubjectsByAccount {
-    /// The plan of a pass: every subject of `programs` that `include` accepts, grouped by account. Rankings are built
-    /// from all of a program's subjects, included or not.
+    /// The plan of a pass: every subject of `programs` that `include` accepts, grouped by
+    /// account. Rankings are built from all of a program's subjects, included or not.
     public init(programs: [Program], facts: Facts, asOf: Instant, held: [String: HeldGrants] = [:],
                 include: (SubjectWork) -> Bool) {
         // Two passes (count, then fill) so the array is allocated once at its exact size: on a
