@@ -12,7 +12,7 @@ extension Bench {
                           "\(r.firstRSSKiB / 1024) MiB / \(r.nextRSSKiB / 1024) MiB"].joined(separator: " "))
         }
         for (name, samples) in [("floor", \BenchResult.floorSamples), ("first night", \.firstSamples), ("next night", \.nextSamples),
-                                ("simulate", \.simulateSamples)] {
+                                ("simulate (ladder)", \.simulateSamples), ("simulate (ladder, 45-day window)", \.simulateWindowSamples)] {
             lines.append("\(name) runs counted (the table shows the median): "
                          + results.map { "\($0.label) " + $0[keyPath: samples].map(seconds).joined(separator: ", ") }
                             .joined(separator: "; "))
@@ -47,7 +47,8 @@ extension Bench {
             \(line("run / floor", large.firstMicros, large.floorMicros, "1.50", 150))
             \(line("next / first night", large.nextMicros, large.firstMicros, "0.15", 15))
             \(line("RSS full / fifth", peak, smallPeak, "1.25", 125))
-            \(line("simulate / first", large.simulateMicros, large.firstMicros, "1.00", 100))
+            \(line("simulate / first", large.simulateMicros, large.firstMicros, "1.00", 100))   (a ladder change)
+              with a 45-day window \(thousandths(ratio(large.simulateWindowMicros, large.firstMicros)))  (wider spans: more rows read)
               peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
             simulate (both sides of the partner program) peak RSS \(large.simulateRSSKiB / 1024) MiB
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects

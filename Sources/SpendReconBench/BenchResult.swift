@@ -15,9 +15,12 @@ struct BenchResult {
     /// The first night's warm-up run, on caches as the load and the floor left them.
     var firstColdMicros: Int64 = 0
     var nextMicros: Int64 = 0
-    /// `spend-recon simulate` of the partner program (both sides), after each first night.
+    /// `spend-recon simulate` of the partner program (both sides) after each first night: a
+    /// ladder change, and the same with a 45-day window.
     var simulateSamples: [Int64] = []
     var simulateMicros: Int64 = 0
+    var simulateWindowSamples: [Int64] = []
+    var simulateWindowMicros: Int64 = 0
     var simulateRSSKiB = 0
     /// The highest of the rounds.
     var firstRSSKiB = 0
