@@ -66,6 +66,18 @@ CREATE TABLE billing.promotion_enrollments (
     enrolled_at timestamptz
 );
 
+-- What the crediting system applied (SPEC section 8): credit_ref is null for credit applied by
+-- hand; reversed_at is set when an application was undone.
+CREATE TABLE billing.credit_applications (
+    application_id bigint PRIMARY KEY,
+    credit_ref     text,
+    account_id     bigint,
+    currency       text,
+    amount         numeric,
+    applied_at     timestamptz,
+    reversed_at    timestamptz
+);
+
 -- The indexes docs/ recommends for a deployment's own billing tables (docs/PERFORMANCE.md,
 -- "Indexes"). The spend indexes carry every column the job reads, so its reads by account and
 -- time are index-only scans; the partial ones find the rows without a time (rejected) at once.
