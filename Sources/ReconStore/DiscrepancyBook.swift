@@ -30,16 +30,28 @@ public struct DiscrepancyBook {
 
     /// Every discrepancy (only the unresolved with `openOnly`), of one subject if given, oldest first.
     public func list(openOnly: Bool = false, programID: String? = nil, subjectKey: String? = nil) throws -> [Entry] {
+        try entries(where: """
+            (NOT $1 OR d.resolved_at IS NULL) AND ($2::text IS NULL OR d.program_id = $2)
+              AND ($3::text IS NULL OR d.subject_key = $3)
+            """, [openOnly, programID, subjectKey])
+    }
+
+    /// Discrepancy `id`, or nil.
+    public func entry(_ id: Int64) throws -> Entry? {
+        try entries(where: "d.discrepancy_id = $1", [id]).first
+    }
+
+    /// The entries `condition` (a constant of this file, over `d`, with bound `parameters`) selects.
+    private func entries(where condition: String, _ parameters: [PostgresEncodable?]) throws -> [Entry] {
         try connection.execute("""
             SELECT d.discrepancy_id, d.program_id, coalesce(s.subject, d.subject_key), d.subject_key, d.granted_tier,
                    d.found_status, d.found_tier, d.found_reasons, d.run_id, d.created_at, d.resolved_at, d.resolved_by,
                    d.resolution_note
             FROM recon.discrepancies d
             LEFT JOIN recon.subject_status s ON s.program_id = d.program_id AND s.subject_key = d.subject_key
-            WHERE (NOT $1 OR d.resolved_at IS NULL) AND ($2::text IS NULL OR d.program_id = $2)
-              AND ($3::text IS NULL OR d.subject_key = $3)
+            WHERE \(condition)
             ORDER BY d.discrepancy_id
-            """, [openOnly, programID, subjectKey]).rows.map { row in
+            """, parameters).rows.map { row in
             let reasons = try row.decode(7, as: String.self)
             return Entry(id: try row.decode(0), programID: try row.decode(1), subject: try row.decode(2), subjectKey: try row.decode(3),
                          grantedTier: try row.decodeIfPresent(4), foundStatus: try row.decode(5), foundTier: try row.decodeIfPresent(6),
@@ -61,13 +73,10 @@ public struct DiscrepancyBook {
             UPDATE recon.discrepancies SET resolved_at = now(), resolved_by = $2, resolution_note = $3
             WHERE discrepancy_id = $1 AND resolved_at IS NULL
             """, [id, name, note]).affectedRows
+        guard let entry = try entry(id) else { throw Refused(description: "no discrepancy \(id)") }
         guard changed == 1 else {
-            guard let existing = try list().first(where: { $0.id == id }) else {
-                throw Refused(description: "no discrepancy \(id)")
-            }
-            throw Refused(description: "discrepancy \(id) was resolved by \(existing.resolvedBy ?? "?") at \(existing.resolvedAt ?? "?")")
+            throw Refused(description: "discrepancy \(id) was resolved by \(entry.resolvedBy ?? "?") at \(entry.resolvedAt ?? "?")")
         }
-        guard let entry = try list().first(where: { $0.id == id }) else { throw Refused(description: "no discrepancy \(id)") }
         return entry
     }
 

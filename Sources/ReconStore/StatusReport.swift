@@ -59,10 +59,11 @@ public struct StatusReport: Codable, Sendable {
             """, [])
         let open = try DiscrepancyBook(connection: connection).openCount()
         let problems = try connection.execute("""
+            WITH latest AS (SELECT max(run_id) AS run_id FROM recon.runs)
             SELECT r.source_table, r.problem,
-                   count(*) FILTER (WHERE r.first_run_id = (SELECT max(run_id) FROM recon.runs))::int8,
-                   count(*) FILTER (WHERE r.first_run_id IS DISTINCT FROM (SELECT max(run_id) FROM recon.runs))::int8
-            FROM recon.rejected_rows r GROUP BY 1, 2 ORDER BY 1, 2
+                   count(*) FILTER (WHERE r.first_run_id = l.run_id)::int8,
+                   count(*) FILTER (WHERE r.first_run_id IS DISTINCT FROM l.run_id)::int8
+            FROM recon.rejected_rows r CROSS JOIN latest l GROUP BY 1, 2 ORDER BY 1, 2
             """).rows.map { row in
             ProblemLine(table: try row.decode(0), problem: try row.decode(1), new: try row.decode(2, as: Int.self),
                         known: try row.decode(3, as: Int.self))

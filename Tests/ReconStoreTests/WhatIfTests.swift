@@ -176,6 +176,14 @@ final class WhatIfTests: XCTestCase {
         XCTAssertTrue(text.out.contains("credit granted") && text.out.contains(expected.changed.credit), text.out)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status"), 0)
 
+        // It takes no lock: it runs while a night holds the run lock.
+        let holder = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        try RunLock(connection: holder).acquire()
+        let beside = try runBinary(common + ["--program", Self.partner, "--window-days", "45"])
+        XCTAssertEqual(beside.code, 0, "simulate beside a night holding the lock: \(beside.err)")
+        XCTAssertEqual(try runBinary(["run", "--db", f.conninfo, "--as-of", asOf.iso8601]).code, 75, "the lock is held")
+        RunLock(connection: holder).release()
+
         let refused: [([String], String)] = [
             (["--program", "no-such-program", "--window-days", "40"], "unknown program no-such-program"),
             (["--program", Self.partner, "--tier", "ZZ:100=100"], "unknown country ZZ"),
