@@ -91,3 +91,4 @@ CREATE INDEX topup_consumption_untimed ON billing.topup_consumption (account_id)
     WHERE consumed_at IS NULL OR consumed_at IN ('-infinity', 'infinity');
 CREATE INDEX partner_integrations_merchant ON billing.partner_integrations (partner, merchant_id);
 CREATE INDEX promotion_enrollments_account ON billing.promotion_enrollments (account_id);
+CREATE INDEX credit_applications_ref ON billing.credit_applications (credit_ref);

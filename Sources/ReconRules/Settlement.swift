@@ -54,6 +54,17 @@ public struct Settlement: Sendable, Equatable {
     public var appliedAt: Instant?
     public var liveApplications: Int
 
+    /// A settlement as stored (`recon.credit_settlements`); `settle` makes new ones.
+    public init(creditRef: String, status: Status, issues: [Issue], appliedAmount: Int64, appliedAt: Instant?,
+                liveApplications: Int) {
+        self.creditRef = creditRef
+        self.status = status
+        self.issues = issues
+        self.appliedAmount = appliedAmount
+        self.appliedAt = appliedAt
+        self.liveApplications = liveApplications
+    }
+
     /// `entry` settled as of `asOf` against `applications`, those whose `credit_ref` names it.
     /// L is the live ones, M those of L on the entry's account in its currency.
     public static func settle(_ entry: Entry, applications: [CreditApplication], asOf: Instant) throws -> Settlement {

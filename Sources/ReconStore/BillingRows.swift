@@ -74,4 +74,18 @@ enum BillingRows {
             amount: try row.decimal(first + 4), tax: try row.decimal(first + 5), credit: try row.decimal(first + 6),
             paidAt: try row.instant(first + 7))
     }
+
+    /// A credit application (`a`), as settling reads it after the outbox entry's columns.
+    static let creditApplicationColumns = """
+        a.application_id::int8, a.credit_ref::text, a.account_id::int8, a.currency::text, a.amount::numeric,
+        a.applied_at::timestamptz, a.reversed_at::timestamptz
+        """
+
+    /// The `creditApplicationColumns` starting at column `first`.
+    static func creditApplication(_ row: BinaryCopyRow, from first: Int) throws -> RawCreditApplication {
+        RawCreditApplication(
+            applicationID: try row.int64(first), creditRef: try row.text(first + 1), accountID: try row.int64(first + 2),
+            currency: try row.text(first + 3), amount: try row.decimal(first + 4), appliedAt: try row.instant(first + 5),
+            reversedAt: try row.instant(first + 6))
+    }
 }

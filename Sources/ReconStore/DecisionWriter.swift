@@ -49,7 +49,9 @@ public struct DecisionWriter {
     static let incomingTuple = comparedColumns.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
 
     /// Writes one batch atomically, with `alsoInTransaction` (a rerun's adjustments and
-    /// discrepancies) in the same transaction; returns how many subject rows changed.
+    /// discrepancies, returning the adjustments' ids) in the same transaction, and last the
+    /// outbox entries of the grants and adjustments it added (`CreditOutbox`); returns how many
+    /// subject rows changed.
     ///
     /// The batch's `decisions` go through the staging table and change only what differs. Its
     /// `newSubjects` were found with no stored row (under the run lock, so none can appear
@@ -58,7 +60,7 @@ public struct DecisionWriter {
     /// after all is a unique violation that fails the batch: never a second grant, never a
     /// silent overwrite.
     @discardableResult
-    func write(_ batch: WriteBatch, alsoInTransaction: (() throws -> Void)? = nil) throws -> Int {
+    func write(_ batch: WriteBatch, alsoInTransaction: (() throws -> [Int64])? = nil) throws -> Int {
         try connection.transaction {
             var changed = 0
             if !batch.newSubjects.isEmpty {
@@ -68,7 +70,15 @@ public struct DecisionWriter {
                 changed += try upsert(batch.decisions)
             }
             try record(batch.rejections)
-            try alsoInTransaction?()
+            let adjustmentIDs = try alsoInTransaction?() ?? []
+            var granted: [SubjectID] = []
+            for decision in batch.newSubjects where decision.status == .granted {
+                granted.append(SubjectID(decision.subject.programID, decision.subject.key))
+            }
+            for decision in batch.decisions where decision.status == .granted {
+                granted.append(SubjectID(decision.subject.programID, decision.subject.key))
+            }
+            try CreditOutbox(connection: connection).handOver(grantsOf: granted, adjustmentIDs: adjustmentIDs)
             return changed
         }
     }
@@ -170,6 +180,11 @@ public struct DecisionWriter {
 
     /// Records rejected input rows (first sighting only: a rerun adds nothing).
     public func record(_ rejections: [Rejection]) throws {
+        try Self.record(rejections, runID: runID, on: connection)
+    }
+
+    /// `record` on any connection: the settlement stage records rejected applications too.
+    static func record(_ rejections: [Rejection], runID: Int64, on connection: Connection) throws {
         guard !rejections.isEmpty else { return }
         try connection.execute("""
             INSERT INTO recon.rejected_rows (source_table, source_key, problem, first_run_id)

@@ -10,7 +10,9 @@ import ReconRules
 /// subjects, facts) → plan (`LoadedNight.pass`: the subjects by account and the spans to read)
 /// → stream (`SpendStream`: spend rows in account order) → evaluate (`EvaluationPass`, pure)
 /// → write (`NightWriter` into `BackgroundWriter`: batches committed on the recon connections
-/// while the next accounts are read). docs/ARCHITECTURE.md follows a night through them.
+/// while the next accounts are read, each grant's outbox entry with it) → settle (`Settler`:
+/// every outbox entry against what the crediting system applied). docs/ARCHITECTURE.md
+/// follows a night through them.
 public struct Reconciler {
     let connections: NightConnections
     let logger: Logger
@@ -80,6 +82,11 @@ public struct Reconciler {
         let counts = try SpendStream(readers: connections.readers(asOf: asOf)).feed(&pass, into: &writer)
         summary = try writer.finish()
         summary.rejectedRows = counts.rejectedRows
+        try stop?.check()
+        let settlement = try Settler(reader: connections.billing[0], writer: connections.control, runID: runID, asOf: asOf,
+                                     stop: stop).settle()
+        summary.settlement = settlement
+        summary.rejectedRows += settlement.rejectedApplications
         summary.milliseconds = (MonotonicClock.microseconds() - started) / 1000
         return summary
     }

@@ -145,21 +145,28 @@ public struct Rerunner {
         let alreadyOpen = try DiscrepancyBook(connection: connection).openCount()
         summary.openDiscrepancies = alreadyOpen + discrepancies.count
 
-        guard let runID else { return summary }
+        guard let runID else {
+            summary.settlement = try settle(asOf: asOf, runID: nil)
+            return summary
+        }
         try stop?.check()
         let writer = try DecisionWriter(connection: connection, runID: runID)
         var reviewRows = 0
         let subjectRows = try writer.write(WriteBatch(decisions: updates + adjustments.map(\.0), rejections: rejections)) {
+            var adjustmentIDs: [Int64] = []
             for (decision, before, grantID) in adjustments {
                 let tier = decision.tier!
-                reviewRows += try connection.execute("""
+                let inserted = try connection.execute("""
                     INSERT INTO recon.adjustments (program_id, subject_key, grant_id, from_tier, to_tier, currency,
                         credit_delta, qualifying_spend, reached_at, run_id)
                     VALUES ($1, $2, $3, $4, $5, $6, $7::numeric - $8::numeric, $9, $10, $11)
                     ON CONFLICT DO NOTHING
+                    RETURNING adjustment_id
                     """, [decision.subject.programID, decision.subject.key, grantID, before.tier ?? 0, tier.level,
                           decision.currency.code, decision.currency.format(tier.credit), before.credit ?? "0",
-                          decision.currency.format(decision.spend.qualifying), decision.reachedAt, runID]).affectedRows
+                          decision.currency.format(decision.spend.qualifying), decision.reachedAt, runID])
+                reviewRows += inserted.rowCount
+                adjustmentIDs += try inserted.rows.map { try $0.decode(0, as: Int64.self) }
             }
             for (decision, before) in discrepancies {
                 reviewRows += try connection.execute("""
@@ -171,9 +178,17 @@ public struct Rerunner {
                           decision.status.rawValue, decision.status == .granted ? decision.tier?.level : nil,
                           Self.foundReasons(decision), runID]).affectedRows
             }
+            return adjustmentIDs
         }
         summary.written = subjectRows + reviewRows
+        summary.settlement = try settle(asOf: asOf, runID: runID)
         return summary
+    }
+
+    /// The settlement stage, after the rerun's writes (its adjustments are entries too).
+    private func settle(asOf: Instant, runID: Int64?) throws -> SettlementSummary {
+        try stop?.check()
+        return try Settler(reader: connections.billing[0], writer: connection, runID: runID, asOf: asOf, stop: stop).settle()
     }
 
     /// What a discrepancy records as found: the decision's reasons, or for a grant that an
@@ -302,4 +317,6 @@ public struct RerunSummary: Codable, Sendable {
     public var rejectedRows = 0
     public var written = 0
     public var differences: [Difference] = []
+    /// The settlement stage: every outbox entry as of `asOf`.
+    public var settlement: SettlementSummary?
 }

@@ -21,6 +21,8 @@ public struct RunSummary: Codable, Sendable {
     /// `audit` only: subjects stored `granted` without their grant row, which no run writes
     /// (status and grant commit together): a sign the tables were edited by hand.
     public var grantedWithoutGrant: [String] = []
+    /// The settlement stage: every outbox entry as of `asOf` (nil for `audit`).
+    public var settlement: SettlementSummary?
 
     public init(runID: Int64?, kind: String, asOf: String, dryRun: Bool) {
         self.runID = runID

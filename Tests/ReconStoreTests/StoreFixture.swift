@@ -76,6 +76,13 @@ final class StoreFixture {
                        [code, program, recipient, t(received), activatedBy, activated.map(t), balance])
     }
 
+    /// A row of `billing.credit_applications`, as the crediting system would report it.
+    func applied(_ id: Int64, ref: String?, account: Int64?, amount: String?, at: String?, currency: String? = "USD",
+                 reversed: String? = nil) throws {
+        try db.execute("INSERT INTO billing.credit_applications VALUES ($1, $2, $3, $4, $5::numeric, $6, $7)",
+                       [id, ref, account, currency, amount, at.map(t), reversed.map(t)])
+    }
+
     func enroll(_ account: Int64, _ promotion: String, at: String) throws {
         try db.execute("INSERT INTO billing.promotion_enrollments VALUES ($1, $2, $3)", [account, promotion, t(at)])
     }
@@ -113,7 +120,8 @@ final class StoreFixture {
     func resetDecisions() throws {
         try db.executeScript("""
             TRUNCATE recon.runs, recon.subject_status, recon.ineligibility_reasons, recon.credit_grants,
-                     recon.rejected_rows, recon.adjustments, recon.discrepancies
+                     recon.rejected_rows, recon.adjustments, recon.discrepancies, recon.credit_outbox,
+                     recon.credit_settlements, recon.unmatched_applications
             """)
     }
 
@@ -157,6 +165,7 @@ final class StoreFixture {
             "SELECT format('%s|%s|%s', program_id, subject_key, reason) FROM recon.ineligibility_reasons",
             "SELECT format('%s|%s|%s|%s|%s|%s|%s', program_id, subject_key, account_id, tier, credit, reached_at, due_by) FROM recon.credit_grants",
             "SELECT format('%s|%s|%s', source_table, source_key, problem) FROM recon.rejected_rows",
+            "SELECT format('%s|%s|%s|%s|%s|%s', kind, program_id, subject_key, account_id, amount, due_by) FROM recon.credit_outbox",
         ]
         var lines: [String] = []
         for (index, sql) in queries.enumerated() {

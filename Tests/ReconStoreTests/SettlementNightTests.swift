@@ -1,0 +1,137 @@
+import Exact
+import PGClient
+import ReconStore
+import XCTest
+
+/// SPEC section 8 against the real server: the outbox a night writes, and the settlement of its
+/// entries against `billing.credit_applications` on the nights after.
+final class SettlementNightTests: XCTestCase {
+    var f: StoreFixture!
+
+    /// Six accounts that each reach tier 1 ($500) on the night of 2025-12-05, and one that does not.
+    override func setUpWithError() throws {
+        f = try StoreFixture()
+        for id in Int64(1)...6 {
+            try f.account(id); try f.integration(100 + id, merchant: "m-\(id)", account: id)
+            try f.bill(id, account: id, at: "2025-11-05", amount: "600.00")
+        }
+        try f.account(7); try f.integration(107, merchant: "m-7", account: 7)
+        try f.bill(7, account: 7, at: "2025-11-05", amount: "100.00")
+    }
+
+    func ref(_ account: Int64) throws -> String {
+        try f.db.execute("SELECT 'grant:' || grant_id FROM recon.credit_grants WHERE account_id = $1", [account])[0].decode(0)
+    }
+
+    func settlement(_ ref: String) throws -> String {
+        try f.db.execute("""
+            SELECT format('%s|%s|%s|%s|%s', status, issues, applied_amount, live_applications, run_id)
+            FROM recon.credit_settlements WHERE credit_ref = $1
+            """, [ref])[0].decode(0)
+    }
+
+    func testEachGrantGetsOneEntryInOrderWithANotificationAndIsAwaitedUntilDue() throws {
+        let listener = try Connection(conninfo: f.conninfo, logger: quietLogger())
+        try listener.listen(CreditOutbox.channel)
+        let summary = try f.run(asOf: "2025-12-05")
+        XCTAssertEqual(summary.count(.granted), 6)
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM recon.credit_outbox o JOIN recon.credit_grants g ON o.credit_ref = 'grant:' || g.grant_id
+            WHERE o.kind = 'grant' AND o.amount = g.credit AND o.account_id = g.account_id AND o.due_by = g.due_by
+              AND o.expires_at = g.expires_at AND o.currency = g.currency AND o.subject = g.subject
+            """), 6)
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_outbox"), 6)
+        let last = try f.count("SELECT max(position)::int FROM recon.credit_outbox")
+        XCTAssertEqual(try listener.notifications().map(\.payload).last, "\(last)")
+
+        let settlement = try XCTUnwrap(summary.settlement)
+        XCTAssertEqual(settlement.statuses["awaiting"], 6)
+        XCTAssertEqual(settlement.statuses["overdue"], 0)
+        XCTAssertEqual(settlement.outstanding, ["USD": "3000.00"])
+        XCTAssertEqual(settlement.overdue, ["USD": "0.00"])
+
+        // The same night again hands nothing over twice and notifies nothing.
+        try f.run(asOf: "2025-12-05")
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_outbox"), 6)
+        XCTAssertEqual(try listener.notifications(), [])
+
+        // The outbox command's reader pages in order.
+        let outbox = CreditOutbox(connection: f.db)
+        let first = try outbox.entries(after: 0, limit: 4)
+        let rest = try outbox.entries(after: first.last!.position, limit: 4)
+        XCTAssertEqual(first.count, 4)
+        XCTAssertEqual(rest.count, 2)
+        XCTAssertEqual((first + rest).map(\.position), (first + rest).map(\.position).sorted())
+        XCTAssertEqual(Set((first + rest).map(\.creditRef)).count, 6)
+    }
+
+    func testEveryStatusAndIssueIsSettledAndUnchangedRowsAreNotRewritten() throws {
+        try f.run(asOf: "2025-12-05")
+        let dueBy = try f.db.execute("SELECT min(due_by) FROM recon.credit_grants")[0].decode(0, as: Instant.self)
+        XCTAssertEqual(try f.count("SELECT count(DISTINCT due_by) FROM recon.credit_grants"), 1)
+        let before = dueBy.adding(days: -1).iso8601, after = dueBy.adding(days: 1).iso8601
+        let (a, b, c, d, e) = (try ref(1), try ref(2), try ref(3), try ref(4), try ref(5))
+        try f.applied(1, ref: a, account: 1, amount: "500.00", at: before)
+        try f.applied(2, ref: b, account: 2, amount: "500", at: after)
+        try f.applied(3, ref: c, account: 3, amount: "500.00", at: before)
+        try f.applied(4, ref: c, account: 3, amount: "500.00", at: before)
+        try f.applied(5, ref: d, account: 9, amount: "500.00", at: before)
+        try f.applied(6, ref: e, account: 5, amount: "500.00", at: before, reversed: after)
+        // Account 6's grant: nothing applied. Unmatched: by hand, an unknown ref, one not yet applied.
+        try f.applied(7, ref: nil, account: 6, amount: "25.00", at: before)
+        try f.applied(8, ref: "grant:999999", account: 6, amount: "25.00", at: before)
+        try f.applied(9, ref: "grant:999998", account: 6, amount: "25.00", at: "2026-01-15")
+        // Breaks the money rules: too many decimals for USD.
+        try f.applied(10, ref: a, account: 1, amount: "0.001", at: before)
+
+        let asOf = dueBy.adding(days: 3)
+        let summary = try f.reconciler(batchSize: 500).run(asOf: asOf)
+        let runID = summary.runID!
+        XCTAssertEqual(try settlement(a), "settled||500.00|1|\(runID)")
+        XCTAssertEqual(try settlement(b), "settled_late|late|500.00|1|\(runID)")
+        XCTAssertEqual(try settlement(c), "mismatch|amount_over;duplicate|1000.00|2|\(runID)")
+        XCTAssertEqual(try settlement(d), "mismatch|amount_short;wrong_account|0.00|1|\(runID)")
+        XCTAssertEqual(try settlement(e), "overdue||0.00|0|\(runID)")
+        XCTAssertEqual(try settlement(try ref(6)), "overdue||0.00|0|\(runID)")
+        let settled = try XCTUnwrap(summary.settlement)
+        XCTAssertEqual(settled.statuses, ["awaiting": 0, "overdue": 2, "settled": 1, "settled_late": 1, "mismatch": 2])
+        XCTAssertEqual(settled.outstanding, ["USD": "1000.00"])
+        XCTAssertEqual(settled.overdue, ["USD": "1000.00"])
+        XCTAssertEqual(settled.unmatchedApplications, 2)
+        XCTAssertEqual(settled.rejectedApplications, 1)
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM recon.rejected_rows
+            WHERE source_table = 'credit_applications' AND source_key = '10' AND problem = 'too_many_decimals_amount'
+            """), 1)
+        XCTAssertEqual(try f.db.execute("""
+            SELECT string_agg(application_id || ':' || problem, ',' ORDER BY application_id) FROM recon.unmatched_applications
+            """)[0].decode(0, as: String.self), "7:no_ref,8:unknown_ref")
+
+        // A week later: nothing changed but application 9 went live. No settlement is rewritten,
+        // the unmatched ones already recorded are not recorded again.
+        let later = try f.reconciler(batchSize: 500).run(asOf: t("2026-01-20"))
+        XCTAssertEqual(later.settlement?.changed, 0)
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_settlements WHERE run_id = $1", [later.runID!]), 0)
+        XCTAssertEqual(later.settlement?.unmatchedApplications, 3)
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.unmatched_applications WHERE first_run_id = $1", [later.runID!]), 1)
+
+        // Credit applied after the program's credit expired (2026-01-30) is flagged.
+        try f.applied(11, ref: try ref(6), account: 6, amount: "500.00", at: "2026-01-30")
+        let expired = try f.reconciler(batchSize: 500).run(asOf: t("2026-02-01"))
+        XCTAssertEqual(expired.settlement?.changed, 1)
+        XCTAssertEqual(try settlement(try ref(6)), "mismatch|after_expiry;late|500.00|1|\(expired.runID!)")
+    }
+
+    func testADryRunSettlesAndWritesNothing() throws {
+        try f.run(asOf: "2025-12-05")
+        try f.applied(1, ref: try ref(1), account: 1, amount: "500.00", at: "2025-12-06")
+        try f.applied(2, ref: nil, account: 1, amount: "5.00", at: "2025-12-06")
+        let before = try f.count("SELECT count(*) FROM recon.credit_settlements WHERE status = 'awaiting'")
+        let dry = try f.reconciler(batchSize: 500).run(asOf: t("2025-12-07"), dryRun: true)
+        XCTAssertEqual(dry.settlement?.statuses["settled"], 1)
+        XCTAssertEqual(dry.settlement?.changed, 1)
+        XCTAssertEqual(dry.settlement?.unmatchedApplications, 1)
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_settlements WHERE status = 'awaiting'"), before)
+        XCTAssertEqual(try f.count("SELECT count(*) FROM recon.unmatched_applications"), 0)
+    }
+}
