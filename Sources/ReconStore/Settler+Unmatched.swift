@@ -22,29 +22,13 @@ extension Settler {
             found.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
-        try reader.copyOutBinary(Self.unmatchedStatement) { row in
-            switch InputValidation.creditApplication(try BillingRows.creditApplication(row, from: 0)) {
-            case let .success(application):
-                if application.isLive(asOf: asOf) { found.append(application) }
-            case let .failure(problem):
-                rejections.append(problem.rejection)
-            }
+        try SettlementRead.unmatched(on: reader, unrecordedOnly: true, rejected: { rejections.append($0) }) { application in
+            if application.isLive(asOf: asOf) { found.append(application) }
             if found.count + rejections.count >= batchSize { try flush() }
         }
         try flush()
         return total
     }
-
-    static let unmatchedStatement = """
-        COPY (
-            SELECT \(BillingRows.creditApplicationColumns)
-            FROM billing.credit_applications a
-            WHERE (a.credit_ref IS NULL
-                   OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref))
-              AND NOT EXISTS (SELECT FROM recon.unmatched_applications u WHERE u.application_id = a.application_id)
-            ORDER BY a.application_id
-        ) TO STDOUT (FORMAT binary)
-        """
 
     private func insert(_ applications: [CreditApplication], runID: Int64) throws {
         guard !applications.isEmpty else { return }

@@ -10,4 +10,12 @@ enum JSONOutput {
         if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+
+    /// One JSON document on one line, snake_case keys: for JSON-lines output (`outbox`).
+    static func line<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
 }

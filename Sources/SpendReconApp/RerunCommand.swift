@@ -68,7 +68,8 @@ struct RerunCommand: ParsableCommand {
                 outcome = MetricsFile.Outcome(evaluated: summary.evaluated, statuses: summary.statuses,
                                               rejectedRows: summary.rejectedRows, written: summary.written,
                                               adjustments: summary.adjustments, discrepancies: summary.discrepancies,
-                                              creditDelta: summary.creditDelta, openDiscrepancies: summary.openDiscrepancies)
+                                              creditDelta: summary.creditDelta, openDiscrepancies: summary.openDiscrepancies,
+                                              settlement: summary.settlement)
                 if json {
                     print(try JSONOutput.text(summary))
                 } else {
@@ -89,6 +90,7 @@ struct RerunCommand: ParsableCommand {
             lines.append("  \(d.action.padding(toLength: 11, withPad: " ", startingAt: 0)) \(d.programID) \(d.subject): \(d.before) -> \(d.after)\(d.delta.map { ", delta \($0)" } ?? "")")
         }
         if !s.dryRun { lines.append("  rows written: \(s.written)") }
+        if let settlement = s.settlement { lines += SummaryPrinter.settlementLines(settlement) }
         return lines.joined(separator: "\n")
     }
 }

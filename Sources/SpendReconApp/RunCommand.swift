@@ -63,7 +63,8 @@ struct RunCommand: ParsableCommand {
 extension MetricsFile.Outcome {
     init(_ summary: RunSummary) {
         self.init(evaluated: summary.evaluated, statuses: summary.statuses, creditGranted: summary.creditGranted,
-                  rejectedRows: summary.rejectedRows, written: summary.written, skippedFinal: summary.skippedFinal)
+                  rejectedRows: summary.rejectedRows, written: summary.written, skippedFinal: summary.skippedFinal,
+                  settlement: summary.settlement)
     }
 }
 
@@ -82,7 +83,20 @@ enum SummaryPrinter {
             lines.append("  subjects written: \(summary.written)")
             if summary.unchanged > 0 { lines.append("  open subjects unchanged (not rewritten): \(summary.unchanged)") }
         }
+        if let settlement = summary.settlement { lines += settlementLines(settlement) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The settlement stage's lines, shared with `rerun`: entries per status, then the credit
+    /// outstanding and overdue per currency, and the unmatched applications.
+    static func settlementLines(_ s: SettlementSummary) -> [String] {
+        let statuses = ["awaiting", "overdue", "settled", "settled_late", "mismatch"].map { "\($0) \(s.statuses[$0] ?? 0)" }
+        func perCurrency(_ amounts: [String: String]) -> String {
+            amounts.isEmpty ? "none" : amounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        }
+        return ["  settlement: " + statuses.joined(separator: ", "),
+                "  credit outstanding: \(perCurrency(s.outstanding)); overdue: \(perCurrency(s.overdue))",
+                "  unmatched applications: \(s.unmatchedApplications)"]
     }
 
     static func json(_ summary: RunSummary) throws -> String {

@@ -12,7 +12,8 @@ public struct SpendRecon: ParsableCommand {
             """,
         version: SpendReconVersion.text,
         subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self,
-                      SimulateCommand.self, DiscrepanciesCommand.self, StatusCommand.self]
+                      SimulateCommand.self, DiscrepanciesCommand.self, StatusCommand.self, OutboxCommand.self,
+                      LiabilityCommand.self]
     )
 
     public init() {}

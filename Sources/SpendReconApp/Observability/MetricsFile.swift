@@ -1,6 +1,7 @@
 import Exact
 import Foundation
 import Logging
+import ReconStore
 
 /// `--metrics-file`: the Prometheus textfile-collector format (node_exporter's
 /// `--collector.textfile.directory`), replaced atomically after every invocation.
@@ -28,6 +29,8 @@ struct MetricsFile {
         /// discrepancies still open after it.
         var creditDelta: [String: String] = [:]
         var openDiscrepancies = 0
+        /// The settlement stage's counts (SPEC section 8).
+        var settlement: SettlementSummary?
     }
 
     struct Family {
@@ -55,6 +58,13 @@ struct MetricsFile {
                fromLastSuccess: true),
         Family(name: "spend_recon_open_discrepancies", help: "Discrepancies unresolved after the last successful rerun.",
                fromLastSuccess: true),
+        Family(name: "spend_recon_settlements", help: "Outbox entries by settlement status as of the last successful invocation.",
+               fromLastSuccess: true),
+        Family(name: "spend_recon_credit_outstanding", help: "Credit handed over and not yet applied (awaiting + overdue), major units.",
+               fromLastSuccess: true),
+        Family(name: "spend_recon_credit_overdue", help: "Credit not applied by its due_by, major units.", fromLastSuccess: true),
+        Family(name: "spend_recon_unmatched_applications", help: "Applications that name no outbox entry, recorded so far.",
+               fromLastSuccess: true),
     ]
 
     func recordSuccess(_ outcome: Outcome, startedAt: Instant, durationMicros: Int64) throws {
@@ -78,6 +88,18 @@ struct MetricsFile {
                 samples.append(("spend_recon_adjustment_credit", "{\(base),currency=\"\(Self.labelValue(currency))\"}", amount))
             }
             samples.append(("spend_recon_open_discrepancies", "{\(base)}", "\(outcome.openDiscrepancies)"))
+        }
+        if let settlement = outcome.settlement {
+            for (status, count) in settlement.statuses.sorted(by: { $0.key < $1.key }) {
+                samples.append(("spend_recon_settlements", "{\(base),status=\"\(Self.labelValue(status))\"}", "\(count)"))
+            }
+            for (currency, amount) in settlement.outstanding.sorted(by: { $0.key < $1.key }) {
+                samples.append(("spend_recon_credit_outstanding", "{\(base),currency=\"\(Self.labelValue(currency))\"}", amount))
+            }
+            for (currency, amount) in settlement.overdue.sorted(by: { $0.key < $1.key }) {
+                samples.append(("spend_recon_credit_overdue", "{\(base),currency=\"\(Self.labelValue(currency))\"}", amount))
+            }
+            samples.append(("spend_recon_unmatched_applications", "{\(base)}", "\(settlement.unmatchedApplications)"))
         }
         try write(samples)
     }
