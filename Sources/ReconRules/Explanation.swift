@@ -18,10 +18,12 @@ public enum Explanation {
         public var reachedAt: Instant?
         public var dueBy: Instant?
         public var expiresAt: Instant?
+        /// The grant's settlement, when the crediting system has been checked (SPEC section 8).
+        public var settlement: SettlementFacts?
 
         public init(status: Status, reasons: [Reason], waitingFor: Waiting?, currency: String, tier: Int?, credit: String?,
                     qualifying: String, nextTier: Int?, nextThreshold: String?, missingToNext: String?, windowEnd: Instant?,
-                    reachedAt: Instant?, dueBy: Instant?, expiresAt: Instant?) {
+                    reachedAt: Instant?, dueBy: Instant?, expiresAt: Instant?, settlement: SettlementFacts? = nil) {
             self.status = status
             self.reasons = reasons
             self.waitingFor = waitingFor
@@ -36,6 +38,23 @@ public enum Explanation {
             self.reachedAt = reachedAt
             self.dueBy = dueBy
             self.expiresAt = expiresAt
+            self.settlement = settlement
+        }
+    }
+
+    /// What became of a grant's credit, as the export and `explain` read it back.
+    public struct SettlementFacts: Sendable {
+        public var status: Settlement.Status
+        public var issues: [Settlement.Issue]
+        /// Applied on the grant's account in its currency, major units.
+        public var appliedAmount: String
+        public var appliedAt: Instant?
+
+        public init(status: Settlement.Status, issues: [Settlement.Issue], appliedAmount: String, appliedAt: Instant?) {
+            self.status = status
+            self.issues = issues
+            self.appliedAmount = appliedAmount
+            self.appliedAt = appliedAt
         }
     }
 
@@ -47,7 +66,9 @@ public enum Explanation {
             if let reachedAt = f.reachedAt { text += ", threshold reached on \(day(reachedAt))" }
             if let dueBy = f.dueBy { text += "; the credit is applied by \(day(dueBy))" }
             if let expiresAt = f.expiresAt { text += " and expires on \(day(expiresAt))" }
-            return text + "."
+            text += "."
+            if let settlement = f.settlement { text += " " + applied(settlement, f) }
+            return text
         case .thresholdNotReached:
             var text = "Not granted: the spend window ended"
             if let end = f.windowEnd { text += " on \(day(end))" }
@@ -75,6 +96,32 @@ public enum Explanation {
                 }
                 return text + "."
             }
+        }
+    }
+
+    /// The sentence about the credit itself: applied when, or overdue since when, or applied
+    /// with which problem.
+    static func applied(_ s: SettlementFacts, _ f: Facts) -> String {
+        let due = f.dueBy.map(day) ?? "its due date"
+        let when = s.appliedAt.map { " on \(day($0))" } ?? ""
+        switch s.status {
+        case .awaiting: return "The credit has not been applied yet; it is due by \(due)."
+        case .overdue: return "The credit is overdue since \(due): it has not been applied."
+        case .settled: return "The credit was applied\(when)."
+        case .settledLate: return "The credit was applied\(when), after its due date of \(due)."
+        case .mismatch:
+            let problems = s.issues.map { issue -> String in
+                switch issue {
+                case .duplicate: return "it was applied more than once"
+                case .wrongAccount: return "it was applied to another ad account"
+                case .wrongCurrency: return "it was applied in another currency"
+                case .amountShort: return "\(s.appliedAmount) \(f.currency) of \(f.credit ?? "?") \(f.currency) reached this account"
+                case .amountOver: return "\(s.appliedAmount) \(f.currency) was applied, more than the \(f.credit ?? "?") \(f.currency) granted"
+                case .afterExpiry: return "it was applied after the credit expired"
+                case .late: return "it was applied after its due date of \(due)"
+                }
+            }
+            return "The credit was applied\(when) with a problem: " + problems.joined(separator: "; ") + "."
         }
     }
 

@@ -14,6 +14,8 @@ struct SupportExport {
         "explanation", "run_id",
         // Appended after SPEC section 6's: what the subject holds after reruns, and what is open.
         "current_tier", "current_credit", "open_discrepancies",
+        // SPEC section 8: the grant's handoff and what the crediting system applied.
+        "credit_ref", "settlement_status", "settlement_issues", "applied_amount", "applied_at",
     ]
 
     struct Filters {
@@ -60,9 +62,13 @@ struct SupportExport {
                                       '; ' ORDER BY d.discrepancy_id)
                     FROM recon.discrepancies d
                     WHERE d.program_id = s.program_id AND d.subject_key = s.subject_key AND d.resolved_at IS NULL)
-                       AS open_discrepancies
+                       AS open_discrepancies,
+                   'grant:' || cg.grant_id AS credit_ref, cs.status AS settlement_status,
+                   cs.issues AS settlement_issues, cs.applied_amount::text AS applied_amount, cs.applied_at AS applied_at
             FROM recon.subject_status s
             LEFT JOIN recon.runs w ON w.run_id = s.run_id
+            LEFT JOIN recon.credit_grants cg ON cg.program_id = s.program_id AND cg.subject_key = s.subject_key
+            LEFT JOIN recon.credit_settlements cs ON cs.credit_ref = 'grant:' || cg.grant_id
             LEFT JOIN latest_run l ON NOT s.final AND l.run_id > s.run_id
             WHERE ((s.window_end >= $1 AND s.window_end < $2) OR (s.decided_at >= $1 AND s.decided_at < $2)
                    OR (coalesce(l.as_of, w.as_of, s.as_of) >= $1 AND coalesce(l.as_of, w.as_of, s.as_of) < $2))
@@ -101,7 +107,8 @@ struct SupportExport {
             status: status, reasons: reasons, waitingFor: (try row.decodeIfPresent("waiting_for", as: String.self)).flatMap(Waiting.init(rawValue:)),
             currency: currencyCode, tier: try row.decodeIfPresent("tier", as: Int.self), credit: try money("credit"),
             qualifying: qualifying, nextTier: try row.decodeIfPresent("next_tier", as: Int.self), nextThreshold: nextThreshold,
-            missingToNext: missing, windowEnd: try time("window_end"), reachedAt: try time("reached_at"), dueBy: try time("due_by"), expiresAt: try time("expires_at")))
+            missingToNext: missing, windowEnd: try time("window_end"), reachedAt: try time("reached_at"), dueBy: try time("due_by"),
+            expiresAt: try time("expires_at"), settlement: try settlement(row, money: money)))
         return [
             .text(try row.decode("program_id", as: String.self)), .text(try row.decode("subject", as: String.self)),
             .number((try row.decodeIfPresent("integration_id", as: Int64.self)).map(String.init)), .text(try row.decodeIfPresent("partner", as: String.self)),
@@ -116,6 +123,19 @@ struct SupportExport {
             .number((try row.decodeIfPresent("adjusted_tier", as: Int.self) ?? (status == .granted ? try row.decodeIfPresent("tier", as: Int.self) : nil))
                 .map(String.init)),
             .number(try money("current_credit")), .text(try row.decodeIfPresent("open_discrepancies", as: String.self)),
+            .text(try row.decodeIfPresent("credit_ref", as: String.self)), .text(try row.decodeIfPresent("settlement_status", as: String.self)),
+            .text(try row.decodeIfPresent("settlement_issues", as: String.self)), .number(try money("applied_amount")),
+            .text(try time("applied_at")?.iso8601),
         ]
+    }
+
+    /// The grant's settlement as the explanation words it; nil without one.
+    static func settlement(_ row: Row, money: (String) throws -> String?) throws -> Explanation.SettlementFacts? {
+        guard let status = (try row.decodeIfPresent("settlement_status", as: String.self)).flatMap(Settlement.Status.init(rawValue:))
+        else { return nil }
+        let issues = (try row.decodeIfPresent("settlement_issues", as: String.self) ?? "").split(separator: ";")
+            .compactMap { Settlement.Issue(rawValue: String($0)) }
+        return Explanation.SettlementFacts(status: status, issues: issues, appliedAmount: try money("applied_amount") ?? "0",
+                                           appliedAt: try row.decodeIfPresent("applied_at", as: Instant.self))
     }
 }

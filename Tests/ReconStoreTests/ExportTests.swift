@@ -28,11 +28,11 @@ final class ExportTests: XCTestCase {
         let result = try runBinary(["export", "--from", "2025-11-01", "--to", "2026-01-01", "--output", output, "--db", f.conninfo])
         XCTAssertEqual(result.code, 0, result.err)
         let raw = try String(contentsOfFile: output, encoding: .utf8)
-        XCTAssertTrue(raw.hasPrefix("program_id,subject,integration_id,partner,merchant_id,promo_code,account_id,country,currency,status,tier,credit,qualifying_spend,excluded_tax,excluded_credit,excluded_unpaid,excluded_before_window,window_start,window_end,reached_at,due_by,expires_at,reasons,explanation,run_id,current_tier,current_credit,open_discrepancies\r\n"))
+        XCTAssertTrue(raw.hasPrefix("program_id,subject,integration_id,partner,merchant_id,promo_code,account_id,country,currency,status,tier,credit,qualifying_spend,excluded_tax,excluded_credit,excluded_unpaid,excluded_before_window,window_start,window_end,reached_at,due_by,expires_at,reasons,explanation,run_id,current_tier,current_credit,open_discrepancies,credit_ref,settlement_status,settlement_issues,applied_amount,applied_at\r\n"))
 
         let rows = try parseCSV(output)
         let header = rows[0]
-        XCTAssertEqual(header.count, 28, "SPEC section 6's 25, then current_tier, current_credit, open_discrepancies")
+        XCTAssertEqual(header.count, 33, "SPEC section 6's 25, then current_tier, current_credit, open_discrepancies, then section 8's five")
         let records = rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         XCTAssertEqual(records.count, Self.hostile.count + 2)
         for (index, merchant) in Self.hostile.enumerated() {
@@ -54,8 +54,15 @@ final class ExportTests: XCTestCase {
                 XCTAssertEqual(record["due_by"], "2025-12-09T00:00:00Z")
                 XCTAssertEqual(record["expires_at"], "2026-01-30T00:00:00Z")
                 XCTAssertEqual(record["explanation"],
-                               "Granted tier 1: 500.00 USD of ad credit for 640.00 USD of qualifying spend (tax and ad credit excluded), threshold reached on 2025-11-05; the credit is applied by 2025-12-09 and expires on 2026-01-30.")
+                               "Granted tier 1: 500.00 USD of ad credit for 640.00 USD of qualifying spend (tax and ad credit excluded), threshold reached on 2025-11-05; the credit is applied by 2025-12-09 and expires on 2026-01-30. The credit is overdue since 2025-12-09: it has not been applied.")
+                XCTAssertEqual(record["credit_ref"]?.hasPrefix("grant:"), true)
+                XCTAssertEqual(record["settlement_status"], "overdue")
+                XCTAssertEqual(record["settlement_issues"], "")
+                XCTAssertEqual(record["applied_amount"], "0.00")
+                XCTAssertEqual(record["applied_at"], "")
             } else {
+                XCTAssertEqual(record["credit_ref"], "")
+                XCTAssertEqual(record["settlement_status"], "")
                 XCTAssertEqual(record["status"], "threshold_not_reached")
                 XCTAssertEqual(record["tier"], "")
                 XCTAssertEqual(record["credit"], "")
