@@ -57,6 +57,8 @@ public struct Explainer {
         /// What reruns changed since: adjustments to a higher tier, discrepancies filed.
         public var adjustments: [String]
         public var discrepancies: [String]
+        /// The grant's and each adjustment's credit: settled as of the instant asked for.
+        public var settlements: [SettlementLine] = []
     }
 
     let connection: Connection
@@ -105,6 +107,7 @@ public struct Explainer {
                 if !explained.details.isEmpty { explained.explanation += " " + explained.details.joined(separator: " ") }
                 explained.adjustments = try adjustments(program: work.programID, subjectKey: work.subjectKey)
                 explained.discrepancies = try book.list(programID: work.programID, subjectKey: work.subjectKey).map(\.line)
+                explained.settlements = try settlements(program: work.programID, subjectKey: work.subjectKey, asOf: asOf)
                 return explained
             }
         }

@@ -68,6 +68,14 @@ struct ExplainCommand: ParsableCommand {
         for (code, words) in zip(s.reasons, s.reasonsInWords) { lines.append("  reason \(code): \(words)") }
         for adjustment in s.adjustments { lines.append("  \(adjustment)") }
         for discrepancy in s.discrepancies { lines.append("  discrepancy \(discrepancy)") }
+        for settlement in s.settlements {
+            let issues = settlement.issues.isEmpty ? "" : " (\(settlement.issues.joined(separator: ";")))"
+            lines.append("  \(settlement.creditRef): \(settlement.amount) \(settlement.currency) due by \(settlement.dueBy), "
+                         + "\(settlement.status)\(issues); applied \(settlement.appliedAmount)"
+                         + (settlement.appliedAt.map { ", last on \($0)" } ?? ""))
+            if settlement.applications.isEmpty { lines.append("    no application yet") }
+            for application in settlement.applications { lines.append("    \(application)") }
+        }
         if let start = s.windowStart, let end = s.windowEnd {
             lines.append("  window: [\(start), \(end)), cutoff \(s.cutoff ?? "-"); qualifying spend \(s.qualifyingSpend) \(s.currency)")
         } else {

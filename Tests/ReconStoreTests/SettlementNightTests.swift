@@ -1,4 +1,5 @@
 import Exact
+import Foundation
 import PGClient
 import ReconStore
 import XCTest
@@ -133,5 +134,48 @@ final class SettlementNightTests: XCTestCase {
         XCTAssertEqual(dry.settlement?.unmatchedApplications, 1)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_settlements WHERE status = 'awaiting'"), before)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.unmatched_applications"), 0)
+    }
+
+    /// Support's "I was told I got it but I don't see it": the export's sentence and `explain`.
+    func testExportAndExplainSayWhatBecameOfTheCredit() throws {
+        try f.run(asOf: "2025-12-05")
+        let (a, c, d) = (try ref(1), try ref(3), try ref(4))
+        try f.applied(1, ref: a, account: 1, amount: "500.00", at: "2025-12-06")
+        try f.applied(2, ref: c, account: 3, amount: "500.00", at: "2025-12-06")
+        try f.applied(3, ref: c, account: 3, amount: "500.00", at: "2025-12-07", reversed: "2025-12-08")
+        try f.applied(4, ref: d, account: 4, amount: "200.00", at: "2025-12-06")
+        try f.applied(5, ref: d, account: 4, amount: "NaN", at: "2025-12-06")
+        try f.run(asOf: "2025-12-20")
+
+        let output = NSTemporaryDirectory() + "sr-settle-export-\(getpid()).csv"
+        defer { unlink(output) }
+        let export = try runBinary(["export", "--db", f.conninfo, "--from", "2025-11-01", "--to", "2026-01-01", "--output", output])
+        XCTAssertEqual(export.code, 0, export.err)
+        let rows = try parseCSV(output)
+        let records = rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(rows[0], $0)) }
+        func record(_ account: Int) throws -> [String: String] { try XCTUnwrap(records.first { $0["account_id"] == "\(account)" }) }
+        XCTAssertEqual(try record(1)["credit_ref"], a)
+        XCTAssertEqual(try record(1)["settlement_status"], "settled")
+        XCTAssertEqual(try record(1)["applied_amount"], "500.00")
+        XCTAssertEqual(try record(1)["applied_at"], "2025-12-06T00:00:00Z")
+        XCTAssertTrue(try record(1)["explanation"]!.hasSuffix(" The credit was applied on 2025-12-06."))
+        XCTAssertEqual(try record(3)["settlement_status"], "settled", "the reversed duplicate is not live")
+        XCTAssertEqual(try record(4)["settlement_status"], "mismatch")
+        XCTAssertEqual(try record(4)["settlement_issues"], "amount_short")
+        XCTAssertTrue(try record(4)["explanation"]!.hasSuffix(
+            " The credit was applied on 2025-12-06 with a problem: 200.00 USD of 500.00 USD reached this account."))
+        XCTAssertTrue(try record(2)["explanation"]!.contains("The credit is overdue since "))
+        XCTAssertEqual(try record(7)["credit_ref"], "")
+
+        let explain = try runBinary(["explain", "--db", f.conninfo, "--merchant", "woocommerce:m-3", "--as-of", "2025-12-20"])
+        XCTAssertEqual(explain.code, 0, explain.err)
+        XCTAssertTrue(explain.out.contains("\(c): 500.00 USD due by "), explain.out)
+        XCTAssertTrue(explain.out.contains("settled; applied 500.00, last on 2025-12-06T00:00:00Z"), explain.out)
+        XCTAssertTrue(explain.out.contains("application 2: 500.00 USD to account 3 on 2025-12-06T00:00:00Z (live)"), explain.out)
+        XCTAssertTrue(explain.out.contains("application 3: 500.00 USD to account 3 on 2025-12-07T00:00:00Z, reversed 2025-12-08T00:00:00Z (not live"),
+                      explain.out)
+        let short = try runBinary(["explain", "--db", f.conninfo, "--merchant", "woocommerce:m-4", "--as-of", "2025-12-20", "--json"])
+        XCTAssertTrue(short.out.contains("rejected (not_a_number_amount)"), short.out)
+        XCTAssertTrue(short.out.contains("amount_short"), short.out)
     }
 }
