@@ -23,6 +23,8 @@ CREATE TABLE recon.credit_outbox (
     created_at   timestamptz NOT NULL DEFAULT now(),
     CHECK (credit_ref ~ ('^' || kind || ':[0-9]+$'))
 );
+-- The sequence goes with the table (its owner, a dump, a drop).
+ALTER SEQUENCE recon.credit_outbox_position OWNED BY recon.credit_outbox.position;
 
 -- What became of each entry as of the last run that changed it.
 CREATE TABLE recon.credit_settlements (

@@ -2,10 +2,10 @@
 -- `spend-recon migrate` owns recon; billing's owner grants its part), after roles-admin.sql and
 -- after every migration that adds tables. Needs no CREATEROLE and no superuser. Safe to run again.
 --
---   spend_recon_job  reads billing; reads and writes recon's rows, but cannot delete a grant, an
---                    adjustment, a discrepancy or a run, nor change a grant or an adjustment
---                    once written; cannot write billing, create or alter tables, edit programs
---                    or migrate.
+--   spend_recon_job  reads billing (credit_applications too); reads and writes recon's rows, but
+--                    cannot delete a grant, an adjustment, an outbox entry, a discrepancy or a
+--                    run, nor change a grant, an adjustment or an outbox entry once written;
+--                    cannot write billing, create or alter tables, edit programs or migrate.
 
 -- billing: read only.
 GRANT USAGE ON SCHEMA billing TO spend_recon_job;
@@ -22,6 +22,9 @@ REVOKE INSERT, UPDATE, DELETE ON recon.schema_migrations, recon.programs, recon.
 -- job decided or found is ever deleted (a discrepancy is resolved, not removed).
 REVOKE UPDATE, DELETE ON recon.credit_grants, recon.adjustments FROM spend_recon_job;
 REVOKE DELETE ON recon.discrepancies, recon.runs FROM spend_recon_job;
+-- Credit handed to the crediting system stays as handed over, and an unmatched application once
+-- recorded stays recorded (SPEC section 8); settlements are rewritten when they change.
+REVOKE UPDATE, DELETE ON recon.credit_outbox, recon.unmatched_applications FROM spend_recon_job;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA recon TO spend_recon_job;
 
 -- Tables a later migration adds (created by the same migrating role) are granted as they come;

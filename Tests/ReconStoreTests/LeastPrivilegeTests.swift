@@ -64,6 +64,9 @@ final class LeastPrivilegeTests: XCTestCase {
         let simulate = try runBinary(["simulate", "--db", conninfo, "--program", "woocommerce-us-uk", "--window-days", "45",
                                       "--as-of", OperationsTests.asOf])
         XCTAssertEqual(simulate.code, 0, simulate.err)
+        XCTAssertEqual(try runBinary(["outbox", "--db", conninfo]).code, 0)
+        XCTAssertEqual(try runBinary(["liability", "--db", conninfo]).code, 0)
+        XCTAssertGreaterThan(try fixture.count("SELECT count(*) FROM recon.credit_settlements"), 0)
     }
 
     func testTheRoleCannotWriteBillingOrChangeTheSchemaOrThePrograms() throws {
@@ -85,6 +88,11 @@ final class LeastPrivilegeTests: XCTestCase {
             ("DELETE FROM recon.discrepancies", "delete discrepancies"),
             ("DELETE FROM recon.runs", "delete runs"),
             ("TRUNCATE recon.subject_status", "truncate decisions"),
+            ("INSERT INTO billing.credit_applications (application_id) VALUES (1)", "write credit applications"),
+            ("UPDATE billing.credit_applications SET amount = 0", "change credit applications"),
+            ("UPDATE recon.credit_outbox SET amount = amount * 2", "change a handed-over credit"),
+            ("DELETE FROM recon.credit_outbox", "delete the outbox"),
+            ("DELETE FROM recon.unmatched_applications", "forget unmatched applications"),
         ]
         for (sql, what) in refused {
             XCTAssertThrowsError(try job.execute(sql), what) { error in
@@ -92,6 +100,7 @@ final class LeastPrivilegeTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(try job.execute("SELECT count(*) FROM billing.billed_spend")[0].decode(0, as: Int.self), 0)
+        XCTAssertEqual(try job.execute("SELECT count(*) FROM billing.credit_applications")[0].decode(0, as: Int.self), 0)
     }
 
     func testNoLogLineOfAFailedConnectionHoldsThePassword() throws {
