@@ -102,6 +102,7 @@ enum SimulationInvariants {
         ("no run left running, none failed", """
             SELECT run_id || ' ' || status FROM recon.runs WHERE status <> 'succeeded'
             """),
+        outboxCheck,
     ]
 
     /// The broken rows of every check, named; empty when every promise holds.

@@ -34,6 +34,9 @@ final class SimulationTests: XCTestCase {
         var lateRows = 0, plantedRivals = 0, lateDiscrepancies = 0
         /// Final outcomes met, by status and by reason: what the seeds actually exercised.
         var outcomes: [String: Int] = [:]
+        /// Outbox entries by what the simulated crediting system did with them, and settlements.
+        var crediting: [String: Int] = [:]
+        var settlements = 0
     }
 
     func testSeededNightsKeepEveryPromiseWhateverTheCadence() throws {
@@ -53,6 +56,7 @@ final class SimulationTests: XCTestCase {
             subjects=\(figures.subjects) grants=\(figures.grants) rejected_rows=\(figures.rejectedRows) \
             final_vs_fresh_night=\(figures.freshComparisons) late_rows=\(figures.lateRows) \
             planted_rivals=\(figures.plantedRivals) late_discrepancies=\(figures.lateDiscrepancies)
+            simulation crediting: settlements=\(figures.settlements) \(figures.crediting.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             simulation outcomes: \(figures.outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             """)
     }
@@ -75,6 +79,8 @@ final class SimulationTests: XCTestCase {
         var endings: [(decisions: [String], rejected: Set<String>)] = []
         for (index, nights) in cadences.enumerated() {
             try f.resetDecisions()
+            try f.db.execute("TRUNCATE billing.credit_applications")
+            var crediting = SimulatedCreditingSystem()
             var finalBefore = Set<String>()
             for night in nights {
                 let batchSize = Int(random.int(1...64))
@@ -89,7 +95,11 @@ final class SimulationTests: XCTestCase {
                 for violation in try SimulationInvariants.violations(f.db) {
                     failures.append("\(context): \(violation)")
                 }
-                figures.checks += SimulationInvariants.checks.count + 1
+                for violation in try SimulationInvariants.settlementViolations(f.db) {
+                    failures.append("\(context): \(violation)")
+                }
+                figures.checks += SimulationInvariants.checks.count + SimulationInvariants.settlementChecks.count + 1
+                try crediting.consume(f.db, random: &random)
                 if index < 2 {
                     if freshNights[night] == nil {
                         try fresh.resetDecisions()
@@ -107,6 +117,8 @@ final class SimulationTests: XCTestCase {
                 finalBefore = finalNow
                 if !failures.isEmpty { return failures }
             }
+            for (behaviour, count) in crediting.behaviours { figures.crediting[behaviour, default: 0] += count }
+            figures.settlements += try f.count("SELECT count(*) FROM recon.credit_settlements")
             let snapshot = try f.snapshot()
             endings.append((snapshot.filter { !$0.hasPrefix("3: ") }, Set(snapshot.filter { $0.hasPrefix("3: ") })))
             failures += try rerunChangesNothing(f, &random, figures: &figures, context: "cadence \(index)")
@@ -146,7 +158,7 @@ final class SimulationTests: XCTestCase {
     static func emptyBilling(_ db: Connection) throws {
         try db.executeScript("""
             TRUNCATE billing.ad_accounts, billing.partner_integrations, billing.billed_spend, billing.topup_consumption,
-                     billing.promo_codes, billing.promotion_enrollments
+                     billing.promo_codes, billing.promotion_enrollments, billing.credit_applications
             """)
     }
 
