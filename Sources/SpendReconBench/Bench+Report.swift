@@ -12,7 +12,9 @@ extension Bench {
                           "\(r.firstRSSKiB / 1024) MiB / \(r.nextRSSKiB / 1024) MiB"].joined(separator: " "))
         }
         for (name, samples) in [("floor", \BenchResult.floorSamples), ("first night", \.firstSamples), ("next night", \.nextSamples),
-                                ("simulate (ladder)", \.simulateSamples), ("simulate (ladder, 45-day window)", \.simulateWindowSamples)] {
+                                ("simulate (ladder)", \.simulateSamples), ("simulate (ladder, 45-day window)", \.simulateWindowSamples),
+                                ("settlement stage in the first night", \.firstSettleSamples),
+                                ("settlement stage in the next night", \.nextSettleSamples)] {
             lines.append("\(name) runs counted (the table shows the median): "
                          + results.map { "\($0.label) " + $0[keyPath: samples].map(seconds).joined(separator: ", ") }
                             .joined(separator: "; "))
@@ -49,6 +51,8 @@ extension Bench {
             \(line("RSS full / fifth", peak, smallPeak, "1.25", 125))
             \(line("simulate / first", large.simulateMicros, large.firstMicros, "1.00", 100))   (a ladder change)
               with a 45-day window \(thousandths(ratio(large.simulateWindowMicros, large.firstMicros)))  (wider spans: more rows read)
+            \(line("settle / first", large.firstSettleMicros, large.firstMicros, "0.10", 10))   (the stage inside the night)
+            \(line("settle / next", large.nextSettleMicros, large.nextMicros, "0.10", 10))   (every entry applied the day between)
               peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
             simulate (both sides of the partner program) peak RSS \(large.simulateRSSKiB / 1024) MiB
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects

@@ -77,13 +77,15 @@ struct Bench {
             result.floorSamples.append(monotonicMicroseconds() - start)
             for statement in ["""
                 TRUNCATE recon.credit_grants, recon.ineligibility_reasons, recon.subject_status, recon.rejected_rows,
-                         recon.adjustments, recon.discrepancies, recon.runs
+                         recon.adjustments, recon.discrepancies, recon.runs, recon.credit_outbox, recon.credit_settlements,
+                         recon.unmatched_applications, billing.credit_applications
                 """, "VACUUM ANALYZE recon.subject_status", "VACUUM ANALYZE recon.ineligibility_reasons",
                               "VACUUM ANALYZE recon.credit_grants", "VACUUM ANALYZE recon.rejected_rows", "CHECKPOINT"] {
                 try db.executeScript(statement)
             }
             let first = try runJob(conninfo: conninfo, asOf: profile.asOf)
             result.firstSamples.append(first.micros)
+            result.firstSettleSamples.append(first.settleMicros)
             result.firstRSSKiB = max(result.firstRSSKiB, first.rssKiB)
             let evaluated = try db.execute("""
                 SELECT evaluated, granted, (SELECT count(*) FROM recon.subject_status) FROM recon.runs ORDER BY run_id DESC LIMIT 1
@@ -112,6 +114,8 @@ struct Bench {
                 let added = try SampleLoader(connection: db).loadSpend(generator, from: profile.asOf, to: nextNight)
                 logger.info("next night", metadata: ["added_rows": "\(added.spendRows)"])
             }
+            // The crediting system's day: it applied what the first night handed over.
+            try applyCredit(db)
             // The day between two nights: billing grew by a day, and autovacuum and the
             // checkpointer have long dealt with the first night's new subjects (run right after
             // the first night, the next one would share the machine with them). (VACUUM refuses to run inside the implicit transaction of a
@@ -128,6 +132,7 @@ struct Bench {
             try db.executeScript("CHECKPOINT")
             let next = try runJob(conninfo: conninfo, asOf: nextNight)
             result.nextSamples.append(next.micros)
+            result.nextSettleSamples.append(next.settleMicros)
             result.nextRSSKiB = max(result.nextRSSKiB, next.rssKiB)
             let nextEvaluated = try db.execute("SELECT evaluated FROM recon.runs ORDER BY run_id DESC LIMIT 1")[0].decode(0, as: Int.self)
             guard round == 0 || nextEvaluated == result.nextEvaluated else {
@@ -139,6 +144,8 @@ struct Bench {
         result.floorMicros = Self.median(result.floorSamples)
         result.firstMicros = Self.median(result.firstSamples)
         result.nextMicros = Self.median(result.nextSamples)
+        result.firstSettleMicros = Self.median(result.firstSettleSamples)
+        result.nextSettleMicros = Self.median(result.nextSettleSamples)
         result.simulateMicros = Self.median(result.simulateSamples)
         result.simulateWindowMicros = Self.median(result.simulateWindowSamples)
         result.maintenanceMicros = Self.median(maintenance)
@@ -202,27 +209,34 @@ struct Bench {
         }
     }
 
-    /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it.
-    func runJob(conninfo: String, asOf: Instant) throws -> (micros: Int64, rssKiB: Int) {
-        try runCommand(["run", "--db", conninfo, "--as-of", asOf.iso8601])
+    /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it; also
+    /// returns the settlement stage's own time from the run's JSON summary.
+    func runJob(conninfo: String, asOf: Instant) throws -> (micros: Int64, rssKiB: Int, settleMicros: Int64) {
+        let run = try runCommand(["run", "--db", conninfo, "--as-of", asOf.iso8601, "--json"])
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        guard let settlement = summary?["settlement"] as? [String: Any], let millis = settlement["milliseconds"] as? Int else {
+            throw BenchFailure(description: "the run's summary has no settlement stage: \(run.stdout.prefix(500))")
+        }
+        return (run.micros, run.rssKiB, Int64(millis) * 1000)
     }
 
     /// The what-if the bench prices: a cheaper US first rung (SPEC section 10's example), and
     /// with `windowDays` a longer window too, whose wider spans read more rows; both sides of the
     /// partner program evaluated (`spend-recon simulate`).
-    func runSimulate(conninfo: String, asOf: Instant, windowDays: Int?) throws -> (micros: Int64, rssKiB: Int) {
+    func runSimulate(conninfo: String, asOf: Instant, windowDays: Int?) throws -> (micros: Int64, rssKiB: Int, stdout: String) {
         try runCommand(["simulate", "--db", conninfo, "--as-of", asOf.iso8601, "--program", "woocommerce-us-uk",
                         "--tier", "US:400=450", "--tier", "US:1500=1500", "--tier", "US:5000=5000", "--json"]
                        + (windowDays.map { ["--window-days", String($0)] } ?? []))
     }
 
     /// Runs `spend-recon` with `arguments` as a child process and times it.
-    func runCommand(_ arguments: [String]) throws -> (micros: Int64, rssKiB: Int) {
+    func runCommand(_ arguments: [String]) throws -> (micros: Int64, rssKiB: Int, stdout: String) {
         let output = NSTemporaryDirectory() + "spend-recon-bench-\(getpid()).log"
-        defer { unlink(output) }
+        let printed = NSTemporaryDirectory() + "spend-recon-bench-\(getpid()).out"
+        defer { unlink(output); unlink(printed) }
         let start = monotonicMicroseconds()
         let pid = try Subprocess.spawn(Self.executablePath(), arguments + ["--log-level", logLevel.rawValue],
-                                       stdout: output, stderr: output)
+                                       stdout: printed, stderr: output)
         let (code, rss) = try Subprocess.waitWithUsage(pid)
         let micros = monotonicMicroseconds() - start
         if logLevel <= .info, let log = try? String(contentsOfFile: output, encoding: .utf8) {
@@ -232,12 +246,29 @@ struct Bench {
             let log = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             throw BenchFailure(description: "spend-recon \(arguments[0]) exited \(code): \(log.suffix(2000))")
         }
-        return (micros, rss)
+        return (micros, rss, (try? String(contentsOfFile: printed, encoding: .utf8)) ?? "")
     }
 
     /// The `spend-recon` binary beside this one: the job as it is installed, measured.
     static func executablePath() -> String {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("spend-recon").path
+    }
+}
+
+extension Bench {
+    /// What a crediting system does between the nights: applies nine in ten of the credits
+    /// handed over (one in ten of those late, one in twenty twice), and credits a few by hand.
+    func applyCredit(_ db: Connection) throws {
+        try db.executeScript("""
+            INSERT INTO billing.credit_applications
+            SELECT row_number() OVER (ORDER BY o.position, k), o.credit_ref, o.account_id, o.currency, o.amount,
+                   CASE WHEN o.position % 10 = 1 THEN o.due_by + interval '1 day' ELSE o.due_by - interval '2 days' END, NULL
+            FROM recon.credit_outbox o, generate_series(1, 2) k
+            WHERE o.position % 10 <> 0 AND (k = 1 OR o.position % 20 = 3);
+            INSERT INTO billing.credit_applications
+            SELECT 1000000000 + g, NULL, g, 'USD', 1.00, '2025-12-01Z', NULL FROM generate_series(1, 100) g;
+            ANALYZE billing.credit_applications;
+            """)
     }
 }

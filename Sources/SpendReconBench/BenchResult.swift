@@ -22,6 +22,11 @@ struct BenchResult {
     var simulateWindowSamples: [Int64] = []
     var simulateWindowMicros: Int64 = 0
     var simulateRSSKiB = 0
+    /// The settlement stage's own time inside each first and next night (from the run summary).
+    var firstSettleSamples: [Int64] = []
+    var nextSettleSamples: [Int64] = []
+    var firstSettleMicros: Int64 = 0
+    var nextSettleMicros: Int64 = 0
     /// The highest of the rounds.
     var firstRSSKiB = 0
     var nextRSSKiB = 0
