@@ -119,7 +119,9 @@ final class SimulationTests: XCTestCase {
             }
             for (behaviour, count) in crediting.behaviours { figures.crediting[behaviour, default: 0] += count }
             figures.settlements += try f.count("SELECT count(*) FROM recon.credit_settlements")
-            let snapshot = try f.snapshot()
+            // The crediting system answers each cadence's nights differently (the single night has
+            // no application before it), so its rejected rows are not compared across cadences.
+            let snapshot = try f.snapshot().filter { !$0.hasPrefix("3: credit_applications|") }
             endings.append((snapshot.filter { !$0.hasPrefix("3: ") }, Set(snapshot.filter { $0.hasPrefix("3: ") })))
             failures += try rerunChangesNothing(f, &random, figures: &figures, context: "cadence \(index)")
         }
