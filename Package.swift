@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // The report's HTML: every interpolated value escaped by the template engine.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libpq through pkg-config; nothing else lives here.
@@ -30,9 +32,12 @@ let package = Package(
         .target(name: "PostgresSandbox", dependencies: ["PGClient", logging]),
         // Deterministic synthetic billing data (demo, benchmark), loaded with COPY.
         .target(name: "SampleData", dependencies: ["PGClient", "Exact"]),
+        // The nightly report: the store's aggregates as one self-contained HTML page.
+        .target(name: "ReconReport", dependencies: ["ReconStore", "ReconRules", "Exact",
+                                                   .product(name: "Mustache", package: "swift-mustache")]),
         // The command tree, as a library so tests can drive it.
-        .target(name: "SpendReconApp", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SampleData", "Exact",
-                                                     argumentParser, logging]),
+        .target(name: "SpendReconApp", dependencies: ["ReconStore", "ReconReport", "ReconRules", "PGClient", "PostgresSandbox",
+                                                     "SampleData", "Exact", argumentParser, logging]),
         .executableTarget(name: "spend-recon", dependencies: ["SpendReconApp"]),
         // The benchmark: a laboratory beside the product, with its own executable.
         .target(name: "SpendReconBench", dependencies: ["SpendReconApp", "ReconStore", "PGClient", "PostgresSandbox", "SampleData",
@@ -46,7 +51,7 @@ let package = Package(
         .testTarget(name: "ExactTests", dependencies: ["Exact"]),
         .testTarget(name: "ReconRulesTests", dependencies: ["ReconRules", "Exact"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresSandbox", "Exact", "SampleData", logging]),
-        .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "SampleData", "Exact", logging]),
+        .testTarget(name: "ReconStoreTests", dependencies: ["ReconStore", "ReconReport", "ReconRules", "PGClient", "PostgresSandbox", "SpendReconApp", "SampleData", "Exact", logging]),
         .testTarget(name: "SpendReconBenchTests", dependencies: ["SpendReconBench", "PostgresSandbox", logging]),
     ]
 )

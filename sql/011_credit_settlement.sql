@@ -26,7 +26,10 @@ CREATE TABLE recon.credit_outbox (
 -- The sequence goes with the table (its owner, a dump, a drop).
 ALTER SEQUENCE recon.credit_outbox_position OWNED BY recon.credit_outbox.position;
 
--- What became of each entry as of the last run that changed it.
+-- What became of each entry as of the last run that changed it. The handover writes the first
+-- row (awaiting, or overdue when already past due_by). currency, amount and due_by repeat the
+-- entry's, so the summary counts settlements from this table alone and a night finds the
+-- awaiting credits that fell due without reading the outbox.
 CREATE TABLE recon.credit_settlements (
     credit_ref        text PRIMARY KEY,
     status            text NOT NULL CHECK (status IN ('awaiting', 'overdue', 'settled', 'settled_late', 'mismatch')),
@@ -35,7 +38,34 @@ CREATE TABLE recon.credit_settlements (
     applied_at        timestamptz,
     live_applications integer NOT NULL CHECK (live_applications >= 0),
     as_of             timestamptz NOT NULL,
-    run_id            bigint NOT NULL
+    run_id            bigint NOT NULL,
+    currency          text NOT NULL,
+    amount            numeric NOT NULL,
+    due_by            timestamptz NOT NULL
+);
+CREATE INDEX credit_settlements_awaiting ON recon.credit_settlements (due_by) WHERE status = 'awaiting';
+
+-- Each application as the last settlement read it, so a night settles again only the entries
+-- whose applications changed, appeared or went (and those whose time came): matched says
+-- whether its credit_ref named an outbox entry then.
+CREATE TABLE recon.seen_applications (
+    application_id bigint PRIMARY KEY,
+    credit_ref     text,
+    account_id     bigint,
+    currency       text,
+    amount         numeric,
+    applied_at     timestamptz,
+    reversed_at    timestamptz,
+    matched        boolean NOT NULL
+);
+CREATE INDEX seen_applications_ref ON recon.seen_applications (credit_ref);
+CREATE INDEX seen_applications_unmatched ON recon.seen_applications (credit_ref) WHERE NOT matched;
+
+-- The as_of every entry was last settled as of (one row). A night settles the changes since;
+-- without it (after this migration) or going back in time, a run settles every entry.
+CREATE TABLE recon.settlement_mark (
+    one   boolean PRIMARY KEY DEFAULT true CHECK (one),
+    as_of timestamptz NOT NULL
 );
 
 -- Live applications that name no outbox entry, recorded the first time a run sees them.

@@ -25,6 +25,7 @@ REVOKE DELETE ON recon.discrepancies, recon.runs FROM spend_recon_job;
 -- Credit handed to the crediting system stays as handed over, and an unmatched application once
 -- recorded stays recorded (SPEC section 8); settlements are rewritten when they change.
 REVOKE UPDATE, DELETE ON recon.credit_outbox, recon.unmatched_applications FROM spend_recon_job;
+-- (credit_settlements, seen_applications and settlement_mark are the stage's working state.)
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA recon TO spend_recon_job;
 
 -- Tables a later migration adds (created by the same migrating role) are granted as they come;

@@ -18,6 +18,15 @@ public struct SettlementTally: Sendable, Equatable {
                                                entry.currency)
     }
 
+    /// Counts `entries` entries of one status and currency owing `amount` in all: for counts
+    /// read back from the stored settlements.
+    public mutating func add(_ status: Settlement.Status, currency: Currency, entries: Int, amount: Int64) throws {
+        statuses[status, default: 0] += entries
+        let owed = status == .awaiting || status == .overdue ? amount : 0
+        outstanding[currency] = try Self.sum(outstanding[currency] ?? 0, owed, currency)
+        overdue[currency] = try Self.sum(overdue[currency] ?? 0, status == .overdue ? owed : 0, currency)
+    }
+
     public func count(_ status: Settlement.Status) -> Int { statuses[status] ?? 0 }
 
     static func sum(_ a: Int64, _ b: Int64, _ currency: Currency) throws -> Int64 {

@@ -46,7 +46,7 @@ public struct Auditor {
             try factReader.streamSpend(accounts: facts.accounts, .everything,
                                        reject: { rejection, _ in seen.insert(rejection) }, body: { _, _ in try stop?.check() })
             try stop?.check()
-            let writer = try DecisionWriter(connection: connection, runID: runID)
+            let writer = try DecisionWriter(connection: connection, runID: runID, asOf: asOf)
             let rejections = Array(seen)
             for start in stride(from: 0, to: rejections.count, by: batchSize) {
                 try stop?.check()

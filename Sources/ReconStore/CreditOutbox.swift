@@ -23,14 +23,17 @@ public struct CreditOutbox {
     }
 
     /// Adds the entries of the grants of `subjects` (those that have a grant and no entry yet)
-    /// and of the adjustments `adjustmentIDs`, then notifies the channel; returns how many were
-    /// added. Call it last in the transaction: the lock it takes is held until the commit.
+    /// and of the adjustments `adjustmentIDs`, each with its first settlement as of `asOf`
+    /// (nothing applied yet: awaiting, or overdue when `due_by` has passed), then notifies the
+    /// channel; returns how many were added. Call it last in the transaction: the lock it takes
+    /// is held until the commit.
     @discardableResult
-    func handOver(grantsOf subjects: [SubjectID], adjustmentIDs: [Int64]) throws -> Int {
+    func handOver(grantsOf subjects: [SubjectID], adjustmentIDs: [Int64], asOf: Instant, runID: Int64) throws -> Int {
         guard !subjects.isEmpty || !adjustmentIDs.isEmpty else { return 0 }
         try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [Self.lockKey])
         let result = try connection.execute(Self.handOverStatement,
-                                            [subjects.map(\.program), subjects.map(\.subject), adjustmentIDs, Self.channel])
+                                            [subjects.map(\.program), subjects.map(\.subject), adjustmentIDs, Self.channel,
+                                             asOf, runID])
         return result.rowCount == 0 ? 0 : try result[0].decode(0, as: Int.self)
     }
 
@@ -59,7 +62,12 @@ public struct CreditOutbox {
             SELECT nextval('recon.credit_outbox_position'), credit_ref, kind, program_id, subject_key, subject,
                    account_id, currency, amount, due_by, expires_at, payment_mode, run_id
             FROM fresh
-            RETURNING position
+            RETURNING position, credit_ref, currency, amount, due_by
+        ), first_settled AS (
+            INSERT INTO recon.credit_settlements (credit_ref, status, applied_amount, live_applications, as_of, run_id,
+                                                  currency, amount, due_by)
+            SELECT credit_ref, CASE WHEN due_by <= $5 THEN 'overdue' ELSE 'awaiting' END, 0, 0, $5, $6, currency, amount, due_by
+            FROM added
         )
         SELECT count(*)::int8, pg_notify($4, max(position)::text) FROM added HAVING count(*) > 0
         """

@@ -9,10 +9,13 @@ import ReconRules
 public struct DecisionWriter {
     let connection: Connection
     let runID: Int64
+    /// The run's `as_of`: the first settlement of each credit handed over is as of it.
+    let asOf: Instant
 
-    public init(connection: Connection, runID: Int64) throws {
+    public init(connection: Connection, runID: Int64, asOf: Instant) throws {
         self.connection = connection
         self.runID = runID
+        self.asOf = asOf
         try connection.execute("SET jit = off")
         try connection.executeScript("""
             CREATE TEMP TABLE IF NOT EXISTS stage_decisions (
@@ -78,7 +81,8 @@ public struct DecisionWriter {
             for decision in batch.decisions where decision.status == .granted {
                 granted.append(SubjectID(decision.subject.programID, decision.subject.key))
             }
-            try CreditOutbox(connection: connection).handOver(grantsOf: granted, adjustmentIDs: adjustmentIDs)
+            try CreditOutbox(connection: connection).handOver(grantsOf: granted, adjustmentIDs: adjustmentIDs, asOf: asOf,
+                                                              runID: runID)
             return changed
         }
     }

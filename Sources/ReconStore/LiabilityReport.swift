@@ -47,11 +47,11 @@ public struct LiabilityReport: Codable, Sendable {
     public static func read(_ connection: Connection, asOf: Instant) throws -> LiabilityReport {
         var liability = Liability()
         var rejected = 0
-        try SettlementRead.entries(on: connection, rejected: { _ in rejected += 1 }) { item in
+        try SettlementRead.entries(on: connection, asOf: asOf, rejected: { _ in rejected += 1 }) { item in
             let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
             try liability.add(settlement, of: item.entry, programID: item.programID, asOf: asOf)
         }
-        try SettlementRead.unmatched(on: connection, unrecordedOnly: false, rejected: { _ in rejected += 1 }) { application in
+        try SettlementRead.unmatched(on: connection, asOf: asOf, rejected: { _ in rejected += 1 }) { application in
             if application.isLive(asOf: asOf) { try liability.addUnmatched(application) }
         }
         return LiabilityReport(asOf: asOf.iso8601, lines: liability.lines.map(Line.init), rejectedApplications: rejected)

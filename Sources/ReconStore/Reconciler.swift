@@ -74,7 +74,7 @@ public struct Reconciler {
         logger.info("evaluating", metadata: ["subjects": "\(pass.total)", "accounts": "\(pass.accountCount)",
                                              "final_skipped": "\(summary.skippedFinal)"])
         let background = try runID.map { runID in
-            BackgroundWriter(writers: try connections.recon.map { try DecisionWriter(connection: $0, runID: runID) })
+            BackgroundWriter(writers: try connections.recon.map { try DecisionWriter(connection: $0, runID: runID, asOf: asOf) })
         }
         defer { background?.abandon() }
         var writer = NightWriter(writer: background, stored: stored, summary: summary,

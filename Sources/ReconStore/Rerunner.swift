@@ -150,7 +150,7 @@ public struct Rerunner {
             return summary
         }
         try stop?.check()
-        let writer = try DecisionWriter(connection: connection, runID: runID)
+        let writer = try DecisionWriter(connection: connection, runID: runID, asOf: asOf)
         var reviewRows = 0
         let subjectRows = try writer.write(WriteBatch(decisions: updates + adjustments.map(\.0), rejections: rejections)) {
             var adjustmentIDs: [Int64] = []
@@ -188,7 +188,8 @@ public struct Rerunner {
     /// The settlement stage, after the rerun's writes (its adjustments are entries too).
     private func settle(asOf: Instant, runID: Int64?) throws -> SettlementSummary {
         try stop?.check()
-        return try Settler(reader: connections.billing[0], writer: connection, runID: runID, asOf: asOf, stop: stop).settle()
+        return try Settler(reader: connections.billing[0], writer: connection, runID: runID, asOf: asOf, everyEntry: true,
+                           stop: stop).settle()
     }
 
     /// What a discrepancy records as found: the decision's reasons, or for a grant that an

@@ -15,9 +15,17 @@ enum SettlementRead {
         var applications: [CreditApplication] = []
     }
 
-    static func entries(on reader: Connection, rejected: (Rejection) throws -> Void, _ body: (Item) throws -> Void) throws {
+    /// Every entry, or with `changedSince` only those whose settlement may have changed since
+    /// that instant as of `asOf` (`changedEntriesStatement`).
+    static func entries(on reader: Connection, changedSince: Instant? = nil, asOf: Instant, rejected: (Rejection) throws -> Void,
+                        _ body: (Item) throws -> Void) throws {
         var open: Item?
-        try reader.copyOutBinary(entriesStatement) { row in
+        var statement = entriesStatement
+        if let since = changedSince {
+            try bind(reader, since: since, asOf: asOf)
+            statement = changedEntriesStatement
+        }
+        try reader.copyOutBinary(statement) { row in
             let ref = try row.text(0) ?? ""
             if open?.entry.creditRef != ref {
                 if let done = open { try body(done) }
@@ -34,9 +42,16 @@ enum SettlementRead {
 
     /// The applications whose `credit_ref` is null or names no outbox entry; with
     /// `unrecordedOnly`, those not yet in `recon.unmatched_applications`.
-    static func unmatched(on reader: Connection, unrecordedOnly: Bool, rejected: (Rejection) throws -> Void,
+    /// The applications that name no entry; with `changedSince`, only those new or changed
+    /// since they were last seen, or whose `applied_at` or `reversed_at` is in (since, asOf].
+    static func unmatched(on reader: Connection, changedSince: Instant? = nil, asOf: Instant, rejected: (Rejection) throws -> Void,
                           _ body: (CreditApplication) throws -> Void) throws {
-        try reader.copyOutBinary(unrecordedOnly ? unrecordedStatement : unmatchedStatement) { row in
+        var statement = unmatchedStatement
+        if let since = changedSince {
+            try bind(reader, since: since, asOf: asOf)
+            statement = changedUnmatchedStatement
+        }
+        try reader.copyOutBinary(statement) { row in
             switch InputValidation.creditApplication(try BillingRows.creditApplication(row, from: 0)) {
             case let .success(application): try body(application)
             case let .failure(problem): try rejected(problem.rejection)
@@ -70,13 +85,61 @@ enum SettlementRead {
         ) TO STDOUT (FORMAT binary)
         """
 
-    static let unrecordedStatement = """
+    /// COPY takes no parameters: the instants are bound with `set_config` and read back.
+    static func bind(_ reader: Connection, since: Instant, asOf: Instant) throws {
+        try reader.execute("SELECT set_config('spend_recon.settled_since', $1, false), set_config('spend_recon.as_of', $2, false)",
+                           [since.iso8601, asOf.iso8601])
+    }
+
+    static let since = "(SELECT current_setting('spend_recon.settled_since')::timestamptz)"
+    static let asOf = "(SELECT current_setting('spend_recon.as_of')::timestamptz)"
+
+    /// An application (`a`) the last settlement did not see as it is now (`s`): new, changed,
+    /// or whose liveness changed since then.
+    static let changedApplication = """
+        s.application_id IS NULL
+        OR (a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at)
+           IS DISTINCT FROM (s.credit_ref, s.account_id, s.currency, s.amount, s.applied_at, s.reversed_at)
+        OR (a.applied_at > \(since) AND a.applied_at <= \(asOf))
+        OR (a.reversed_at > \(since) AND a.reversed_at <= \(asOf))
+        """
+
+    /// The entries whose settlement may have changed: those named by an application that
+    /// changed, appeared or went (by its ref now and as seen), the awaiting ones whose `due_by`
+    /// has come, and those an application named before the entry existed. One scan of the
+    /// applications against what was seen; the rest through indexes.
+    static let changedEntriesStatement = """
+        COPY (
+            WITH changed AS (
+                SELECT a.credit_ref AS now_ref, s.credit_ref AS seen_ref
+                FROM billing.credit_applications a
+                FULL JOIN recon.seen_applications s ON s.application_id = a.application_id
+                WHERE a.application_id IS NULL OR \(changedApplication)
+            ), refs AS (
+                SELECT now_ref AS credit_ref FROM changed WHERE now_ref IS NOT NULL
+                UNION SELECT seen_ref FROM changed WHERE seen_ref IS NOT NULL
+                UNION SELECT credit_ref FROM recon.credit_settlements WHERE status = 'awaiting' AND due_by <= \(asOf)
+                UNION SELECT credit_ref FROM recon.seen_applications WHERE NOT matched AND credit_ref IS NOT NULL
+            )
+            SELECT o.credit_ref, o.account_id, o.currency, o.amount, o.due_by, o.expires_at,
+                   s.status, s.issues, s.applied_amount, s.applied_at, s.live_applications::int8, o.program_id,
+                   \(BillingRows.creditApplicationColumns)
+            FROM refs r
+            JOIN recon.credit_outbox o ON o.credit_ref = r.credit_ref
+            LEFT JOIN recon.credit_settlements s ON s.credit_ref = o.credit_ref
+            LEFT JOIN billing.credit_applications a ON a.credit_ref = o.credit_ref
+            ORDER BY o.position, a.application_id
+        ) TO STDOUT (FORMAT binary)
+        """
+
+    static let changedUnmatchedStatement = """
         COPY (
             SELECT \(BillingRows.creditApplicationColumns)
             FROM billing.credit_applications a
+            LEFT JOIN recon.seen_applications s ON s.application_id = a.application_id
             WHERE (a.credit_ref IS NULL
                    OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref))
-              AND NOT EXISTS (SELECT FROM recon.unmatched_applications u WHERE u.application_id = a.application_id)
+              AND (\(changedApplication))
             ORDER BY a.application_id
         ) TO STDOUT (FORMAT binary)
         """

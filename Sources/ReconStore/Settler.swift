@@ -2,51 +2,68 @@ import Exact
 import PGClient
 import ReconRules
 
-/// The settlement stage of every run and rerun (SPEC section 8): every outbox entry settled as
-/// of `asOf` against the applications that name it (`Settlement.settle`, pure), the changed
+/// The settlement stage of every run and rerun (SPEC section 8): outbox entries settled as of
+/// `asOf` against the applications that name them (`Settlement.settle`, pure), the changed
 /// settlements written a batch per transaction, and the live applications that name no entry
 /// recorded once in `recon.unmatched_applications`.
 ///
-/// The entries stream in `position` order joined to their stored settlement and their
-/// applications, so memory holds one entry's applications and one batch of changes, whatever the
-/// number of grants. `runID` nil is a dry run: it settles and counts, and writes nothing.
+/// A night settles only what may have changed since the last settlement (`settlement_mark`):
+/// entries whose applications changed, appeared or went, or whose `due_by` came; each one's
+/// first settlement was written when it was handed over. A rerun, a first settlement, or one
+/// going back in time settles every entry. Entries stream in `position` order with their
+/// applications, so memory holds one entry's applications and one batch. `runID` nil is a dry
+/// run: it settles every entry, counts, and writes nothing.
 struct Settler {
     let reader: Connection
     let writer: Connection
     let runID: Int64?
     let asOf: Instant
+    /// A rerun settles every entry: it is the repair after anything unusual.
+    var everyEntry = false
     var batchSize = 2000
     var stop: StopRequest?
 
     func settle() throws -> SettlementSummary {
         let started = MonotonicClock.microseconds()
+        let mark = try writer.execute("SELECT as_of FROM recon.settlement_mark").rows.first.map { try $0.decode(0, as: Instant.self) }
+        let since = runID == nil || everyEntry ? nil : mark.flatMap { $0 <= asOf ? $0 : nil }
         if runID != nil { try writer.execute(Self.stageTable) }
         var tally = SettlementTally()
-        var changes: [(Settlement, exponent: Int)] = []
+        var changes: [(Settlement, Settlement.Entry)] = []
+        var visited: [String] = []
         var rejections: [Rejection] = []
         var changed = 0
         var rejected = 0
 
         func flush() throws {
             changed += changes.count
-            if runID != nil, !changes.isEmpty || !rejections.isEmpty {
+            if runID != nil, !visited.isEmpty || !rejections.isEmpty {
                 try stop?.check()
-                try write(changes, rejections: rejections)
+                try write(changes, rejections: rejections, seen: since == nil ? [] : visited)
             }
             rejected += rejections.count
             changes.removeAll(keepingCapacity: true)
+            visited.removeAll(keepingCapacity: true)
             rejections.removeAll()
         }
-        try SettlementRead.entries(on: reader, rejected: { rejections.append($0) }) { item in
+        try SettlementRead.entries(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { item in
             let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
-            try tally.add(settlement, of: item.entry)
-            if settlement != item.stored { changes.append((settlement, item.entry.currency.exponent)) }
-            if changes.count + rejections.count >= batchSize { try flush() }
+            if since == nil { try tally.add(settlement, of: item.entry) }
+            if settlement != item.stored { changes.append((settlement, item.entry)) }
+            visited.append(item.entry.creditRef)
+            if visited.count + rejections.count >= batchSize { try flush() }
         }
         try flush()
+        let (newUnmatched, unmatchedRejected) = try recordUnmatched(changedSince: since)
+        if runID != nil {
+            if since == nil { try writer.executeScript(Self.seeEveryApplication) }
+            try writer.execute("""
+                INSERT INTO recon.settlement_mark (as_of) VALUES ($1) ON CONFLICT (one) DO UPDATE SET as_of = EXCLUDED.as_of
+                """, [asOf])
+        }
+        if since != nil { tally = try Self.storedTally(writer) }
         var summary = SettlementSummary(tally)
         summary.changed = changed
-        let (newUnmatched, unmatchedRejected) = try recordUnmatched()
         summary.rejectedApplications = rejected + unmatchedRejected
         let recorded = try writer.execute("SELECT count(*) FROM recon.unmatched_applications")[0].decode(0, as: Int.self)
         summary.unmatchedApplications = recorded + (runID == nil ? newUnmatched : 0)
@@ -54,40 +71,97 @@ struct Settler {
         return summary
     }
 
+    /// The summary's counts from the stored settlements, when the night did not read them all.
+    static func storedTally(_ connection: Connection) throws -> SettlementTally {
+        var tally = SettlementTally()
+        for row in try connection.execute("""
+            SELECT status, currency, count(*)::int8, sum(amount)::text FROM recon.credit_settlements GROUP BY 1, 2
+            """).rows {
+            let code = try row.decode(1, as: String.self)
+            guard let status = Settlement.Status(rawValue: try row.decode(0)), let currency = Currency(code: code),
+                  let amount = try? ExactDecimal(parsing: try row.decode(3, as: String.self)).minorUnits(exponent: currency.exponent)
+            else { throw DataError("a stored settlement in \(code) is unreadable") }
+            try tally.add(status, currency: currency, entries: try row.decode(2), amount: amount)
+        }
+        return tally
+    }
+
     static let stageTable = """
         CREATE TEMP TABLE IF NOT EXISTS stage_settlements (
             credit_ref text, status text, issues text, applied_amount numeric, applied_at timestamptz,
-            live_applications integer
+            live_applications integer, currency text, amount numeric, due_by timestamptz
         )
         """
 
-    /// One batch of changed settlements and rejected applications, in one transaction.
-    private func write(_ changes: [(Settlement, exponent: Int)], rejections: [Rejection]) throws {
+    /// After settling every entry: what every application looks like now, so that the next
+    /// night reads only what changes.
+    static let seeEveryApplication = """
+        INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
+                                             reversed_at, matched)
+        SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
+               EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
+        FROM billing.credit_applications a WHERE a.application_id IS NOT NULL
+        ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
+            currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
+            reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched;
+        DELETE FROM recon.seen_applications s
+        WHERE NOT EXISTS (SELECT FROM billing.credit_applications a WHERE a.application_id = s.application_id);
+        """
+
+    /// One batch in one transaction: rejected applications, the changed settlements, and what
+    /// the applications of the entries settled (`seen`) look like now.
+    private func write(_ changes: [(Settlement, Settlement.Entry)], rejections: [Rejection], seen: [String]) throws {
         guard let runID else { return }
         try writer.transaction {
             try DecisionWriter.record(rejections, runID: runID, on: writer)
-            guard !changes.isEmpty else { return }
-            try writer.execute("TRUNCATE stage_settlements")
-            try writer.copyInBinary("COPY stage_settlements FROM STDIN (FORMAT binary)") { w in
-                for (settlement, exponent) in changes {
-                    try w.beginRow(fields: 6)
-                    w.text(settlement.creditRef)
-                    w.text(settlement.status.rawValue)
-                    w.text(settlement.issues.map(\.rawValue).joined(separator: ";"))
-                    w.numeric(minorUnits: settlement.appliedAmount, scale: exponent)
-                    w.instant(settlement.appliedAt)
-                    w.int32(Int32(clamping: settlement.liveApplications))
+            if !changes.isEmpty {
+                try writer.execute("TRUNCATE stage_settlements")
+                try writer.copyInBinary("COPY stage_settlements FROM STDIN (FORMAT binary)") { w in
+                    for (settlement, entry) in changes {
+                        let exponent = entry.currency.exponent
+                        try w.beginRow(fields: 9)
+                        w.text(settlement.creditRef)
+                        w.text(settlement.status.rawValue)
+                        w.text(settlement.issues.map(\.rawValue).joined(separator: ";"))
+                        w.numeric(minorUnits: settlement.appliedAmount, scale: exponent)
+                        w.instant(settlement.appliedAt)
+                        w.int32(Int32(clamping: settlement.liveApplications))
+                        w.text(entry.currency.code)
+                        w.numeric(minorUnits: entry.amount, scale: exponent)
+                        w.instant(entry.dueBy)
+                    }
                 }
+                try writer.execute("""
+                    INSERT INTO recon.credit_settlements (credit_ref, status, issues, applied_amount, applied_at,
+                                                          live_applications, as_of, run_id, currency, amount, due_by)
+                    SELECT credit_ref, status, issues, applied_amount, applied_at, live_applications, $1, $2, currency,
+                           amount, due_by
+                    FROM stage_settlements
+                    ON CONFLICT (credit_ref) DO UPDATE SET status = EXCLUDED.status, issues = EXCLUDED.issues,
+                        applied_amount = EXCLUDED.applied_amount, applied_at = EXCLUDED.applied_at,
+                        live_applications = EXCLUDED.live_applications, as_of = EXCLUDED.as_of, run_id = EXCLUDED.run_id
+                    """, [asOf, runID])
             }
-            try writer.execute("""
-                INSERT INTO recon.credit_settlements (credit_ref, status, issues, applied_amount, applied_at,
-                                                      live_applications, as_of, run_id)
-                SELECT credit_ref, status, issues, applied_amount, applied_at, live_applications, $1, $2
-                FROM stage_settlements
-                ON CONFLICT (credit_ref) DO UPDATE SET status = EXCLUDED.status, issues = EXCLUDED.issues,
-                    applied_amount = EXCLUDED.applied_amount, applied_at = EXCLUDED.applied_at,
-                    live_applications = EXCLUDED.live_applications, as_of = EXCLUDED.as_of, run_id = EXCLUDED.run_id
-                """, [asOf, runID])
+            if !seen.isEmpty { try see(refs: seen) }
         }
+    }
+
+    /// The applications naming `refs` as they are now, matched; those gone from them forgotten.
+    private func see(refs: [String]) throws {
+        try writer.execute("""
+            INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
+                                                 reversed_at, matched)
+            SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at, true
+            FROM billing.credit_applications a WHERE a.credit_ref = ANY ($1::text[]) AND a.application_id IS NOT NULL
+            ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
+                currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
+                reversed_at = EXCLUDED.reversed_at, matched = true
+            """, [refs])
+        try writer.execute("""
+            DELETE FROM recon.seen_applications s
+            WHERE s.credit_ref = ANY ($1::text[])
+              AND NOT EXISTS (SELECT FROM billing.credit_applications a
+                              WHERE a.application_id = s.application_id AND a.credit_ref = s.credit_ref)
+            """, [refs])
     }
 }

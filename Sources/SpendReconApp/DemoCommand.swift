@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PGClient
 import PostgresSandbox
+import ReconReport
 import ReconStore
 import SampleData
 
@@ -77,6 +78,25 @@ struct DemoCommand: ParsableCommand {
                 throw error
             }
 
+            // A week of the crediting system, then the next week's night: the settlement stage
+            // has applications to reconcile, and the report has something to show for them.
+            let week = profile.asOf.adding(days: 7)
+            try DemoCrediting.applyWeek(connection)
+            print("\nA week later the crediting system has applied most of that credit (some late, some twice, some short).")
+            print("Running the night of \(week.iso8601)...\n")
+            let later = try Reconciler(connections: NightConnections(recon: [connection], billing: [reader]), logger: logger)
+                .run(asOf: week)
+            print(SummaryPrinter.text(later))
+            let reportPath = URL(fileURLWithPath: export).deletingLastPathComponent().appendingPathComponent("demo-report.html").path
+            let page = try ReportPage.html(try ReportData.read(connection, asOf: nil, runs: 14), generatedAt: week)
+            let reportSink = try OutputSink(path: reportPath)
+            reportSink.write(page)
+            do { try reportSink.commit() } catch {
+                reportSink.abandon()
+                throw error
+            }
+            print("\nWrote the nightly report to \(reportPath) (open it in a browser).")
+
             if keep {
                 try server.keep()
                 print("""
@@ -92,6 +112,25 @@ struct DemoCommand: ParsableCommand {
                 print("Stopped the throwaway server and deleted its files.")
             }
         }
+    }
+}
+
+/// The demo's crediting system: deterministic by grant id, as a balance service might behave
+/// in a week: most credit applied on time, some late, some twice, some short, some not yet,
+/// and a little credited by hand with no reference.
+enum DemoCrediting {
+    static func applyWeek(_ connection: Connection) throws {
+        try connection.executeScript("""
+            INSERT INTO billing.credit_applications
+            SELECT row_number() OVER (ORDER BY o.position, k), o.credit_ref, o.account_id, o.currency,
+                   CASE WHEN o.position % 13 = 4 THEN trunc(o.amount / 2) ELSE o.amount END,
+                   CASE WHEN o.position % 9 = 2 THEN o.due_by + interval '2 days' ELSE o.due_by - interval '3 days' END,
+                   NULL
+            FROM recon.credit_outbox o, generate_series(1, 2) k
+            WHERE o.position % 7 <> 3 AND (k = 1 OR o.position % 17 = 5);
+            INSERT INTO billing.credit_applications
+            SELECT 1000000 + g, NULL, g, 'USD', 25.00, '2026-01-12Z', NULL FROM generate_series(1, 3) g;
+            """)
     }
 }
 

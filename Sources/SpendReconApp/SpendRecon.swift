@@ -13,7 +13,7 @@ public struct SpendRecon: ParsableCommand {
         version: SpendReconVersion.text,
         subcommands: [DemoCommand.self, MigrateCommand.self, RunCommand.self, RerunCommand.self, ExportCommand.self, ExplainCommand.self, AuditCommand.self,
                       SimulateCommand.self, DiscrepanciesCommand.self, StatusCommand.self, OutboxCommand.self,
-                      LiabilityCommand.self]
+                      LiabilityCommand.self, ReportCommand.self]
     )
 
     public init() {}

@@ -20,8 +20,8 @@ final class BackgroundWriterTests: XCTestCase {
         func twoWriters() throws -> BackgroundWriter {
             let runID = try RunRecorder(connection: f.db).start(kind: "run", asOf: asOf)
             let second = try Connection(conninfo: f.conninfo, logger: quietLogger())
-            return BackgroundWriter(writers: [try DecisionWriter(connection: f.db, runID: runID),
-                                              try DecisionWriter(connection: second, runID: runID)])
+            return BackgroundWriter(writers: [try DecisionWriter(connection: f.db, runID: runID, asOf: asOf),
+                                              try DecisionWriter(connection: second, runID: runID, asOf: asOf)])
         }
         let batches = stride(from: 0, to: 60, by: 6).map { Array(decisions[$0..<$0 + 6]) }
 

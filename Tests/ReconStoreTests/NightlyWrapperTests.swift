@@ -25,7 +25,7 @@ final class NightlyWrapperTests: XCTestCase {
     /// The environment of a clean machine: no libpq variables, an env file and a lock of our own.
     private func environment(_ extra: [String: String]) -> [String: String] {
         var env = ["PGHOST": "", "PGHOSTADDR": "", "PGDATABASE": "", "PGSERVICE": "", "PGSERVICEFILE": "",
-                   "SPEND_RECON_VERBOSE": "", "SPEND_RECON_LOG_FILE": "", "SPEND_RECON_DB": "",
+                   "SPEND_RECON_VERBOSE": "", "SPEND_RECON_LOG_FILE": "", "SPEND_RECON_DB": "", "SPEND_RECON_REPORT_DIR": "",
                    "SPEND_RECON_LOCK_FILE": directory + "/nightly.lock", "SPEND_RECON_ENV_FILE": directory + "/spend-recon.env"]
         env.merge(extra) { $1 }
         return env
@@ -122,5 +122,35 @@ final class NightlyWrapperTests: XCTestCase {
         XCTAssertGreaterThan(lines.count, 5, result.err)
         XCTAssertTrue(lines.last?.contains("total=20") == true, "\(lines)")
         XCTAssertFalse(result.err.contains("\r"), "no carriage returns off a terminal")
+    }
+
+    /// A stand-in that writes a page when asked for the report (`--output FILE` is last).
+    private func reportingJob(reportFails: Bool) throws -> String {
+        try fakeJob("""
+            if [[ "$1" == report ]]; then
+                \(reportFails ? "echo 'report failed' >&2; exit 70" : "echo '<html>night</html>' > \"${@: -1}\"")
+            fi
+            exit 0
+            """)
+    }
+
+    func testAGoodNightWritesItsReportAndLatestAndAFailedReportIsSaid() throws {
+        let reports = directory + "/reports"
+        let job = try reportingJob(reportFails: false)
+        let good = try run(environment(["SPEND_RECON_BIN": job, "SPEND_RECON_DB": "host=db", "SPEND_RECON_REPORT_DIR": reports]))
+        XCTAssertEqual(good.code, 0, good.err)
+        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!,
+                                              formatOptions: [.withFullDate, .withDashSeparatorInDate])
+        XCTAssertEqual(try String(contentsOfFile: "\(reports)/spend-recon-\(day).html", encoding: .utf8), "<html>night</html>\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(reports)/latest.html", encoding: .utf8), "<html>night</html>\n")
+
+        let failing = try reportingJob(reportFails: true)
+        let bad = try run(environment(["SPEND_RECON_BIN": failing, "SPEND_RECON_DB": "host=db", "SPEND_RECON_REPORT_DIR": reports]))
+        XCTAssertEqual(bad.code, 0, "the night itself succeeded")
+        XCTAssertTrue(bad.err.contains("its report could not be written"), bad.err)
+
+        // Without the setting no report is asked for.
+        let none = try run(environment(["SPEND_RECON_BIN": job, "SPEND_RECON_DB": "host=db", "SPEND_RECON_VERBOSE": "1"]))
+        XCTAssertFalse(none.out.contains("job started: report"), none.out)
     }
 }

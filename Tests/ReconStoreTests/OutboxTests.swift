@@ -121,9 +121,11 @@ final class OutboxOrderTests: XCTestCase {
                    '2025-11-02Z', '2025-12-02Z', '2025-12-04Z', '2025-12-11Z', 'manual', (SELECT max(run_id) FROM recon.runs)
             FROM generate_series(1, 2) g;
             """)
+        let runID = try f.db.execute("SELECT max(run_id) FROM recon.runs")[0].decode(0, as: Int64.self)
         let a = try Connection(conninfo: f.conninfo, logger: quietLogger())
         try a.execute("BEGIN")
-        try CreditOutbox(connection: a).handOver(grantsOf: [SubjectID("woocommerce-us-uk", "integration:1")], adjustmentIDs: [])
+        try CreditOutbox(connection: a).handOver(grantsOf: [SubjectID("woocommerce-us-uk", "integration:1")], adjustmentIDs: [],
+                                                 asOf: t("2025-12-05"), runID: runID)
 
         let conninfo = f.conninfo
         let bDone = Atomic<Bool>(false)
@@ -132,7 +134,7 @@ final class OutboxOrderTests: XCTestCase {
             guard let b = try? Connection(conninfo: conninfo, logger: quietLogger()) else { return }
             _ = try? b.transaction {
                 try CreditOutbox(connection: b).handOver(grantsOf: [SubjectID("woocommerce-us-uk", "integration:2")],
-                                                         adjustmentIDs: [])
+                                                         adjustmentIDs: [], asOf: t("2025-12-05"), runID: runID)
             }
         }
         thread.start()
