@@ -61,6 +61,17 @@ CREATE TABLE recon.seen_applications (
 CREATE INDEX seen_applications_ref ON recon.seen_applications (credit_ref);
 CREATE INDEX seen_applications_unmatched ON recon.seen_applications (credit_ref) WHERE NOT matched;
 
+-- The settlements counted by status and currency, kept as they change (the handover adds each
+-- first settlement, a night moves what it changes, a settlement of every entry counts afresh),
+-- so the summary does not count every settlement every night.
+CREATE TABLE recon.settlement_totals (
+    status   text NOT NULL,
+    currency text NOT NULL,
+    entries  bigint NOT NULL,
+    amount   numeric NOT NULL,
+    PRIMARY KEY (status, currency)
+);
+
 -- The as_of every entry was last settled as of (one row). A night settles the changes since;
 -- without it (after this migration) or going back in time, a run settles every entry.
 CREATE TABLE recon.settlement_mark (

@@ -12,13 +12,13 @@ struct BarChart {
 
     var id: String
     var title: String
-    var width = 640
+    var width = 560
     var height: Int
     var barX = 200
     var barHeight = 18
     var bars: [Bar]
 
-    static let plotWidth = 300
+    static let plotWidth = 240
     static let rowHeight = 26
 
     /// `values` in display order; `value` is what the bar's length stands for (a count, or minor

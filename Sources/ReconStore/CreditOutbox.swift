@@ -68,6 +68,11 @@ public struct CreditOutbox {
                                                   currency, amount, due_by)
             SELECT credit_ref, CASE WHEN due_by <= $5 THEN 'overdue' ELSE 'awaiting' END, 0, 0, $5, $6, currency, amount, due_by
             FROM added
+            RETURNING status, currency, amount
+        ), counted AS (
+            INSERT INTO recon.settlement_totals AS t (status, currency, entries, amount)
+            SELECT status, currency, count(*), sum(amount) FROM first_settled GROUP BY status, currency
+            ON CONFLICT (status, currency) DO UPDATE SET entries = t.entries + EXCLUDED.entries, amount = t.amount + EXCLUDED.amount
         )
         SELECT count(*)::int8, pg_notify($4, max(position)::text) FROM added HAVING count(*) > 0
         """

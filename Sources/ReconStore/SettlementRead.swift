@@ -22,7 +22,7 @@ enum SettlementRead {
         var open: Item?
         var statement = entriesStatement
         if let since = changedSince {
-            try bind(reader, since: since, asOf: asOf)
+            try findChanged(on: reader, since: since, asOf: asOf)
             statement = changedEntriesStatement
         }
         try reader.copyOutBinary(statement) { row in
@@ -47,8 +47,7 @@ enum SettlementRead {
     static func unmatched(on reader: Connection, changedSince: Instant? = nil, asOf: Instant, rejected: (Rejection) throws -> Void,
                           _ body: (CreditApplication) throws -> Void) throws {
         var statement = unmatchedStatement
-        if let since = changedSince {
-            try bind(reader, since: since, asOf: asOf)
+        if changedSince != nil {
             statement = changedUnmatchedStatement
         }
         try reader.copyOutBinary(statement) { row in
@@ -85,40 +84,41 @@ enum SettlementRead {
         ) TO STDOUT (FORMAT binary)
         """
 
-    /// COPY takes no parameters: the instants are bound with `set_config` and read back.
-    static func bind(_ reader: Connection, since: Instant, asOf: Instant) throws {
-        try reader.execute("SELECT set_config('spend_recon.settled_since', $1, false), set_config('spend_recon.as_of', $2, false)",
-                           [since.iso8601, asOf.iso8601])
+    /// Finds the applications the last settlement did not see as they are now (new, changed,
+    /// gone, or whose `applied_at` or `reversed_at` is in (since, asOf]), with the entry each
+    /// names now and named then, into `settle_changed` on `reader`: one scan of
+    /// `billing.credit_applications` against `recon.seen_applications`, shared by the entries'
+    /// and the unmatched applications' reads that follow (`entries` before `unmatched`).
+    static func findChanged(on reader: Connection, since: Instant, asOf: Instant) throws {
+        try reader.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS settle_changed (application_id bigint, now_ref text, seen_ref text)
+            """)
+        try reader.execute("TRUNCATE settle_changed")
+        try reader.execute("""
+            INSERT INTO settle_changed
+            SELECT a.application_id, a.credit_ref, s.credit_ref
+            FROM billing.credit_applications a
+            FULL JOIN recon.seen_applications s ON s.application_id = a.application_id
+            WHERE a.application_id IS NULL OR s.application_id IS NULL
+               OR (a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at)
+                  IS DISTINCT FROM (s.credit_ref, s.account_id, s.currency, s.amount, s.applied_at, s.reversed_at)
+               OR (a.applied_at > $1 AND a.applied_at <= $2) OR (a.reversed_at > $1 AND a.reversed_at <= $2)
+            """, [since, asOf])
+        try reader.execute("ANALYZE settle_changed")
+        // COPY takes no parameters: the statement that follows reads `as_of` back from here.
+        try reader.execute("SELECT set_config('spend_recon.as_of', $1, false)", [asOf.iso8601])
     }
 
-    static let since = "(SELECT current_setting('spend_recon.settled_since')::timestamptz)"
-    static let asOf = "(SELECT current_setting('spend_recon.as_of')::timestamptz)"
-
-    /// An application (`a`) the last settlement did not see as it is now (`s`): new, changed,
-    /// or whose liveness changed since then.
-    static let changedApplication = """
-        s.application_id IS NULL
-        OR (a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at)
-           IS DISTINCT FROM (s.credit_ref, s.account_id, s.currency, s.amount, s.applied_at, s.reversed_at)
-        OR (a.applied_at > \(since) AND a.applied_at <= \(asOf))
-        OR (a.reversed_at > \(since) AND a.reversed_at <= \(asOf))
-        """
-
-    /// The entries whose settlement may have changed: those named by an application that
-    /// changed, appeared or went (by its ref now and as seen), the awaiting ones whose `due_by`
-    /// has come, and those an application named before the entry existed. One scan of the
-    /// applications against what was seen; the rest through indexes.
+    /// The entries whose settlement may have changed: those named by a changed application
+    /// (`settle_changed`, by its ref now and as seen), the awaiting ones whose `due_by` has come
+    /// (an index), and those an application named before the entry existed.
     static let changedEntriesStatement = """
         COPY (
-            WITH changed AS (
-                SELECT a.credit_ref AS now_ref, s.credit_ref AS seen_ref
-                FROM billing.credit_applications a
-                FULL JOIN recon.seen_applications s ON s.application_id = a.application_id
-                WHERE a.application_id IS NULL OR \(changedApplication)
-            ), refs AS (
-                SELECT now_ref AS credit_ref FROM changed WHERE now_ref IS NOT NULL
-                UNION SELECT seen_ref FROM changed WHERE seen_ref IS NOT NULL
-                UNION SELECT credit_ref FROM recon.credit_settlements WHERE status = 'awaiting' AND due_by <= \(asOf)
+            WITH refs AS (
+                SELECT now_ref AS credit_ref FROM settle_changed WHERE now_ref IS NOT NULL
+                UNION SELECT seen_ref FROM settle_changed WHERE seen_ref IS NOT NULL
+                UNION SELECT credit_ref FROM recon.credit_settlements
+                      WHERE status = 'awaiting' AND due_by <= (SELECT current_setting('spend_recon.as_of')::timestamptz)
                 UNION SELECT credit_ref FROM recon.seen_applications WHERE NOT matched AND credit_ref IS NOT NULL
             )
             SELECT o.credit_ref, o.account_id, o.currency, o.amount, o.due_by, o.expires_at,
@@ -132,14 +132,14 @@ enum SettlementRead {
         ) TO STDOUT (FORMAT binary)
         """
 
+    /// The changed applications (`settle_changed`) that name no entry.
     static let changedUnmatchedStatement = """
         COPY (
             SELECT \(BillingRows.creditApplicationColumns)
-            FROM billing.credit_applications a
-            LEFT JOIN recon.seen_applications s ON s.application_id = a.application_id
-            WHERE (a.credit_ref IS NULL
-                   OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref))
-              AND (\(changedApplication))
+            FROM settle_changed c
+            JOIN billing.credit_applications a ON a.application_id = c.application_id
+            WHERE a.credit_ref IS NULL
+               OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
             ORDER BY a.application_id
         ) TO STDOUT (FORMAT binary)
         """

@@ -56,7 +56,7 @@ struct Settler {
         try flush()
         let (newUnmatched, unmatchedRejected) = try recordUnmatched(changedSince: since)
         if runID != nil {
-            if since == nil { try writer.executeScript(Self.seeEveryApplication) }
+            if since == nil { try writer.executeScript(Self.seeEveryApplication + Self.countAfresh) }
             try writer.execute("""
                 INSERT INTO recon.settlement_mark (as_of) VALUES ($1) ON CONFLICT (one) DO UPDATE SET as_of = EXCLUDED.as_of
                 """, [asOf])
@@ -71,11 +71,11 @@ struct Settler {
         return summary
     }
 
-    /// The summary's counts from the stored settlements, when the night did not read them all.
+    /// The summary's counts from the kept totals, when the night did not read every settlement.
     static func storedTally(_ connection: Connection) throws -> SettlementTally {
         var tally = SettlementTally()
         for row in try connection.execute("""
-            SELECT status, currency, count(*)::int8, sum(amount)::text FROM recon.credit_settlements GROUP BY 1, 2
+            SELECT status, currency, entries, amount::text FROM recon.settlement_totals
             """).rows {
             let code = try row.decode(1, as: String.self)
             guard let status = Settlement.Status(rawValue: try row.decode(0)), let currency = Currency(code: code),
@@ -108,6 +108,13 @@ struct Settler {
         WHERE NOT EXISTS (SELECT FROM billing.credit_applications a WHERE a.application_id = s.application_id);
         """
 
+    /// After settling every entry: the totals counted afresh from the settlements.
+    static let countAfresh = """
+        DELETE FROM recon.settlement_totals;
+        INSERT INTO recon.settlement_totals (status, currency, entries, amount)
+        SELECT status, currency, count(*), sum(amount) FROM recon.credit_settlements GROUP BY status, currency;
+        """
+
     /// One batch in one transaction: rejected applications, the changed settlements, and what
     /// the applications of the entries settled (`seen`) look like now.
     private func write(_ changes: [(Settlement, Settlement.Entry)], rejections: [Rejection], seen: [String]) throws {
@@ -131,6 +138,20 @@ struct Settler {
                         w.instant(entry.dueBy)
                     }
                 }
+                // The totals move from each settlement's stored status to its new one (read
+                // before the stored rows change).
+                try writer.execute("""
+                    WITH moved AS (
+                        SELECT s.status, s.currency, -1 AS entries, -s.amount AS amount
+                        FROM stage_settlements g JOIN recon.credit_settlements s ON s.credit_ref = g.credit_ref
+                        UNION ALL
+                        SELECT status, currency, 1, amount FROM stage_settlements
+                    )
+                    INSERT INTO recon.settlement_totals AS t (status, currency, entries, amount)
+                    SELECT status, currency, sum(entries), sum(amount) FROM moved GROUP BY status, currency
+                    ON CONFLICT (status, currency) DO UPDATE SET entries = t.entries + EXCLUDED.entries,
+                                                                amount = t.amount + EXCLUDED.amount
+                    """)
                 try writer.execute("""
                     INSERT INTO recon.credit_settlements (credit_ref, status, issues, applied_amount, applied_at,
                                                           live_applications, as_of, run_id, currency, amount, due_by)

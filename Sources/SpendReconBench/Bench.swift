@@ -68,6 +68,7 @@ struct Bench {
         result.firstColdMicros = try runJob(conninfo: conninfo, asOf: profile.asOf).micros
         let generated = result.subjects
         let nextNight = profile.asOf.adding(days: 1)
+        let laterNight = nextNight.adding(days: 1)
         for round in 0..<Self.rounds {
             // Each round measures the floor and then, from an empty recon schema (its runs too: a
             // writing run refuses an as_of before the last one's), a first night,
@@ -78,7 +79,8 @@ struct Bench {
             for statement in ["""
                 TRUNCATE recon.credit_grants, recon.ineligibility_reasons, recon.subject_status, recon.rejected_rows,
                          recon.adjustments, recon.discrepancies, recon.runs, recon.credit_outbox, recon.credit_settlements,
-                         recon.unmatched_applications, billing.credit_applications
+                         recon.unmatched_applications, recon.seen_applications, recon.settlement_mark,
+                         recon.settlement_totals, billing.credit_applications
                 """, "VACUUM ANALYZE recon.subject_status", "VACUUM ANALYZE recon.ineligibility_reasons",
                               "VACUUM ANALYZE recon.credit_grants", "VACUUM ANALYZE recon.rejected_rows", "CHECKPOINT"] {
                 try db.executeScript(statement)
@@ -140,6 +142,12 @@ struct Bench {
                                    + "the first \(result.nextEvaluated)")
             }
             result.nextEvaluated = nextEvaluated
+            // A later night after an ordinary day of crediting: a few hundred applications, as a
+            // day's grants bring, and no new spend. Its settlement stage is the steady cost.
+            try applyDayOfCredit(db)
+            let later = try runJob(conninfo: conninfo, asOf: laterNight)
+            result.laterSamples.append(later.micros)
+            result.laterSettleSamples.append(later.settleMicros)
         }
         result.floorMicros = Self.median(result.floorSamples)
         result.firstMicros = Self.median(result.firstSamples)
@@ -150,8 +158,10 @@ struct Bench {
         result.simulateWindowMicros = Self.median(result.simulateWindowSamples)
         result.maintenanceMicros = Self.median(maintenance)
 
+        result.laterMicros = Self.median(result.laterSamples)
+        result.laterSettleMicros = Self.median(result.laterSettleSamples)
         // Correctness smoke: the same night again writes nothing; one grant per subject.
-        _ = try runJob(conninfo: conninfo, asOf: nextNight)
+        _ = try runJob(conninfo: conninfo, asOf: laterNight)
         let again = try db.execute("SELECT written FROM recon.runs ORDER BY run_id DESC LIMIT 1")[0].decode(0, as: Int.self)
         let doubled = try db.execute("""
             SELECT count(*) FROM (SELECT program_id, subject_key FROM recon.credit_grants GROUP BY 1, 2 HAVING count(*) > 1) d
@@ -269,6 +279,18 @@ extension Bench {
             INSERT INTO billing.credit_applications
             SELECT 1000000000 + g, NULL, g, 'USD', 1.00, '2025-12-01Z', NULL FROM generate_series(1, 100) g;
             ANALYZE billing.credit_applications;
+            """)
+    }
+
+    /// An ordinary day of the crediting system: 300 credits still owed get applied.
+    func applyDayOfCredit(_ db: Connection) throws {
+        try db.executeScript("""
+            INSERT INTO billing.credit_applications
+            SELECT 2000000000 + row_number() OVER (ORDER BY o.position), o.credit_ref, o.account_id, o.currency, o.amount,
+                   o.due_by - interval '1 day', NULL
+            FROM recon.credit_outbox o JOIN recon.credit_settlements s USING (credit_ref)
+            WHERE s.status IN ('awaiting', 'overdue')
+            ORDER BY o.position LIMIT 300;
             """)
     }
 }

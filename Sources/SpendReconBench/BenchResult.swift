@@ -27,6 +27,12 @@ struct BenchResult {
     var nextSettleSamples: [Int64] = []
     var firstSettleMicros: Int64 = 0
     var nextSettleMicros: Int64 = 0
+    /// The night after the next one: an ordinary day of crediting (300 applications), no new
+    /// spend; the whole night and its settlement stage.
+    var laterSamples: [Int64] = []
+    var laterSettleSamples: [Int64] = []
+    var laterMicros: Int64 = 0
+    var laterSettleMicros: Int64 = 0
     /// The highest of the rounds.
     var firstRSSKiB = 0
     var nextRSSKiB = 0

@@ -121,7 +121,8 @@ final class StoreFixture {
         try db.executeScript("""
             TRUNCATE recon.runs, recon.subject_status, recon.ineligibility_reasons, recon.credit_grants,
                      recon.rejected_rows, recon.adjustments, recon.discrepancies, recon.credit_outbox,
-                     recon.credit_settlements, recon.unmatched_applications
+                     recon.credit_settlements, recon.unmatched_applications, recon.seen_applications,
+                     recon.settlement_mark, recon.settlement_totals
             """)
     }
 

@@ -24,6 +24,14 @@ extension SimulationInvariants {
         """)
 
     static let settlementChecks: [(name: String, sql: String)] = [
+        ("the kept settlement totals equal the settlements counted", """
+            SELECT coalesce(t.status, c.status) || ' ' || coalesce(t.currency, c.currency) || ' kept '
+                   || coalesce(t.entries || ' / ' || t.amount, '-') || ' counted ' || coalesce(c.entries || ' / ' || c.amount, '-')
+            FROM (SELECT * FROM recon.settlement_totals WHERE entries <> 0 OR amount <> 0) t
+            FULL JOIN (SELECT status, currency, count(*) AS entries, sum(amount) AS amount FROM recon.credit_settlements
+                       GROUP BY 1, 2) c ON c.status = t.status AND c.currency = t.currency
+            WHERE t.status IS NULL OR c.status IS NULL OR t.entries <> c.entries OR t.amount <> c.amount
+            """),
         ("every settlement is the rules' as of the latest night", """
             WITH night AS (
                 SELECT as_of FROM recon.runs WHERE kind = 'run' AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1
