@@ -91,12 +91,12 @@ enum SettlementRead {
     /// and the unmatched applications' reads that follow (`entries` before `unmatched`).
     static func findChanged(on reader: Connection, since: Instant, asOf: Instant) throws {
         try reader.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS settle_changed (application_id bigint, now_ref text, seen_ref text)
+            CREATE TEMP TABLE IF NOT EXISTS settle_changed (application_id bigint, now_ref text, seen_ref text, gone boolean)
             """)
         try reader.execute("TRUNCATE settle_changed")
         try reader.execute("""
             INSERT INTO settle_changed
-            SELECT a.application_id, a.credit_ref, s.credit_ref
+            SELECT coalesce(a.application_id, s.application_id), a.credit_ref, s.credit_ref, a.application_id IS NULL
             FROM billing.credit_applications a
             FULL JOIN recon.seen_applications s ON s.application_id = a.application_id
             WHERE a.application_id IS NULL OR s.application_id IS NULL
@@ -132,14 +132,36 @@ enum SettlementRead {
         ) TO STDOUT (FORMAT binary)
         """
 
+    /// Once the changed applications' entries are settled and the unmatched ones recorded: what
+    /// they look like now, so the next night does not read them again. Last, and in its own
+    /// transaction: were it lost, the next night would only settle them again.
+    static func rememberChanged(on reader: Connection) throws {
+        try reader.transaction {
+            try reader.execute("""
+                INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
+                                                     reversed_at, matched)
+                SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
+                       EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
+                FROM settle_changed c JOIN billing.credit_applications a ON a.application_id = c.application_id
+                WHERE NOT c.gone
+                ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
+                    currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
+                    reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched
+                """)
+            try reader.execute("""
+                DELETE FROM recon.seen_applications s USING settle_changed c WHERE c.gone AND s.application_id = c.application_id
+                """)
+        }
+    }
+
     /// The changed applications (`settle_changed`) that name no entry.
     static let changedUnmatchedStatement = """
         COPY (
             SELECT \(BillingRows.creditApplicationColumns)
             FROM settle_changed c
             JOIN billing.credit_applications a ON a.application_id = c.application_id
-            WHERE a.credit_ref IS NULL
-               OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
+            WHERE NOT c.gone AND (a.credit_ref IS NULL
+               OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref))
             ORDER BY a.application_id
         ) TO STDOUT (FORMAT binary)
         """

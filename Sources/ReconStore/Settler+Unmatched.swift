@@ -5,12 +5,12 @@ import ReconRules
 extension Settler {
     /// Applications whose `credit_ref` is null or names no outbox entry (with `changedSince`,
     /// only those that changed since they were seen). The live ones not yet recorded are
-    /// recorded once (`no_ref`, `unknown_ref`), a batch per transaction, and every one is
-    /// remembered as seen; invalid ones are rejected like spend rows. Returns the live ones
+    /// recorded once (`no_ref`, `unknown_ref`), a batch per transaction; invalid ones are
+    /// rejected like spend rows. Returns the live ones
     /// found that were not recorded yet, and the rows rejected.
     func recordUnmatched(changedSince since: Instant?) throws -> (found: Int, rejected: Int) {
         var found: [CreditApplication] = []
-        var ids: [Int64] = []
+        var seen = 0
         var rejections: [Rejection] = []
         var total = (found: 0, rejected: 0)
         func flush() throws {
@@ -19,7 +19,6 @@ extension Settler {
                 try writer.transaction {
                     try DecisionWriter.record(rejections, runID: runID, on: writer)
                     total.found += try insert(found, runID: runID)
-                    if since != nil, !ids.isEmpty { try see(unmatched: ids) }
                 }
             } else {
                 total.found += try writer.execute("""
@@ -28,36 +27,16 @@ extension Settler {
                     """, [found.map(\.id)])[0].decode(0, as: Int.self)
             }
             found.removeAll(keepingCapacity: true)
-            ids.removeAll(keepingCapacity: true)
+            seen = 0
             rejections.removeAll()
         }
         try SettlementRead.unmatched(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { application in
-            ids.append(application.id)
+            seen += 1
             if application.isLive(asOf: asOf) { found.append(application) }
-            if ids.count + rejections.count >= batchSize { try flush() }
+            if seen + rejections.count >= batchSize { try flush() }
         }
         try flush()
-        if runID != nil, since != nil {
-            // Unmatched applications that went from billing are forgotten (matched ones go
-            // with their entry's next settlement).
-            try writer.execute("""
-                DELETE FROM recon.seen_applications s WHERE NOT s.matched
-                  AND NOT EXISTS (SELECT FROM billing.credit_applications a WHERE a.application_id = s.application_id)
-                """)
-        }
         return total
-    }
-
-    private func see(unmatched ids: [Int64]) throws {
-        try writer.execute("""
-            INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
-                                                 reversed_at, matched)
-            SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at, false
-            FROM billing.credit_applications a WHERE a.application_id = ANY ($1::int8[])
-            ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
-                currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
-                reversed_at = EXCLUDED.reversed_at, matched = false
-            """, [ids])
     }
 
     /// Records the applications not recorded yet; returns how many were.

@@ -30,33 +30,37 @@ struct Settler {
         if runID != nil { try writer.execute(Self.stageTable) }
         var tally = SettlementTally()
         var changes: [(Settlement, Settlement.Entry)] = []
-        var visited: [String] = []
+        var visited = 0
         var rejections: [Rejection] = []
         var changed = 0
         var rejected = 0
 
         func flush() throws {
             changed += changes.count
-            if runID != nil, !visited.isEmpty || !rejections.isEmpty {
+            if runID != nil, !changes.isEmpty || !rejections.isEmpty {
                 try stop?.check()
-                try write(changes, rejections: rejections, seen: since == nil ? [] : visited)
+                try write(changes, rejections: rejections)
             }
             rejected += rejections.count
             changes.removeAll(keepingCapacity: true)
-            visited.removeAll(keepingCapacity: true)
+            visited = 0
             rejections.removeAll()
         }
         try SettlementRead.entries(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { item in
             let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
             if since == nil { try tally.add(settlement, of: item.entry) }
             if settlement != item.stored { changes.append((settlement, item.entry)) }
-            visited.append(item.entry.creditRef)
-            if visited.count + rejections.count >= batchSize { try flush() }
+            visited += 1
+            if visited + rejections.count >= batchSize { try flush() }
         }
         try flush()
         let (newUnmatched, unmatchedRejected) = try recordUnmatched(changedSince: since)
         if runID != nil {
-            if since == nil { try writer.executeScript(Self.seeEveryApplication + Self.countAfresh) }
+            if since == nil {
+                try writer.executeScript(Self.seeEveryApplication + Self.countAfresh)
+            } else {
+                try SettlementRead.rememberChanged(on: reader)
+            }
             try writer.execute("""
                 INSERT INTO recon.settlement_mark (as_of) VALUES ($1) ON CONFLICT (one) DO UPDATE SET as_of = EXCLUDED.as_of
                 """, [asOf])
@@ -115,9 +119,9 @@ struct Settler {
         SELECT status, currency, count(*), sum(amount) FROM recon.credit_settlements GROUP BY status, currency;
         """
 
-    /// One batch in one transaction: rejected applications, the changed settlements, and what
-    /// the applications of the entries settled (`seen`) look like now.
-    private func write(_ changes: [(Settlement, Settlement.Entry)], rejections: [Rejection], seen: [String]) throws {
+    /// One batch in one transaction: rejected applications and the changed settlements, with
+    /// the totals moved.
+    private func write(_ changes: [(Settlement, Settlement.Entry)], rejections: [Rejection]) throws {
         guard let runID else { return }
         try writer.transaction {
             try DecisionWriter.record(rejections, runID: runID, on: writer)
@@ -163,26 +167,6 @@ struct Settler {
                         live_applications = EXCLUDED.live_applications, as_of = EXCLUDED.as_of, run_id = EXCLUDED.run_id
                     """, [asOf, runID])
             }
-            if !seen.isEmpty { try see(refs: seen) }
         }
-    }
-
-    /// The applications naming `refs` as they are now, matched; those gone from them forgotten.
-    private func see(refs: [String]) throws {
-        try writer.execute("""
-            INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
-                                                 reversed_at, matched)
-            SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at, true
-            FROM billing.credit_applications a WHERE a.credit_ref = ANY ($1::text[]) AND a.application_id IS NOT NULL
-            ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
-                currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
-                reversed_at = EXCLUDED.reversed_at, matched = true
-            """, [refs])
-        try writer.execute("""
-            DELETE FROM recon.seen_applications s
-            WHERE s.credit_ref = ANY ($1::text[])
-              AND NOT EXISTS (SELECT FROM billing.credit_applications a
-                              WHERE a.application_id = s.application_id AND a.credit_ref = s.credit_ref)
-            """, [refs])
     }
 }

@@ -53,9 +53,9 @@ extension Bench {
             \(line("RSS full / fifth", peak, smallPeak, "1.25", 125))
             \(line("simulate / first", large.simulateMicros, large.firstMicros, "1.00", 100))   (a ladder change)
               with a 45-day window \(thousandths(ratio(large.simulateWindowMicros, large.firstMicros)))  (wider spans: more rows read)
-            \(line("settle / first", large.firstSettleMicros, large.firstMicros, "0.10", 10))   (the stage inside the night)
-            \(line("settle / next", large.nextSettleMicros, large.nextMicros, "0.10", 10))   (the backlog: 9 in 10 of the first night's credit applied the day between)
-            \(line("settle / later", large.laterSettleMicros, large.nextMicros, "0.10", 10))   (the night after: a day of crediting, against a next night)
+            \(line("settle adds, first", large.firstSettleMicros, large.firstMicros - large.firstSettleMicros, "0.10", 10))   (the stage against the rest of the night)
+            \(line("settle adds, later", large.laterSettleMicros, large.laterMicros - large.laterSettleMicros, "0.10", 10))   (the night after the next: a day of crediting)
+              the backlog night: settle \(seconds(large.nextSettleMicros)) of \(seconds(large.nextMicros))  (9 in 10 of the first night's credit applied the day between)
               peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
             simulate (both sides of the partner program) peak RSS \(large.simulateRSSKiB / 1024) MiB
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects
