@@ -15,8 +15,10 @@ extension Bench {
                                 ("simulate (ladder)", \.simulateSamples), ("simulate (ladder, 45-day window)", \.simulateWindowSamples),
                                 ("settlement stage in the first night", \.firstSettleSamples),
                                 ("settlement stage in the next night", \.nextSettleSamples),
-                                ("the night after (a day of crediting, no new spend)", \.laterSamples),
-                                ("settlement stage in the night after", \.laterSettleSamples)] {
+                                ("the backlog night (9 in 10 credits applied at once)", \.backlogSamples),
+                                ("settlement stage in the backlog night", \.backlogSettleSamples),
+                                ("the steady night (a day of crediting, no new spend)", \.laterSamples),
+                                ("settlement stage in the steady night", \.laterSettleSamples)] {
             lines.append("\(name) runs counted (the table shows the median): "
                          + results.map { "\($0.label) " + $0[keyPath: samples].map(seconds).joined(separator: ", ") }
                             .joined(separator: "; "))
@@ -54,8 +56,9 @@ extension Bench {
             \(line("simulate / first", large.simulateMicros, large.firstMicros, "1.00", 100))   (a ladder change)
               with a 45-day window \(thousandths(ratio(large.simulateWindowMicros, large.firstMicros)))  (wider spans: more rows read)
             \(line("settle adds, first", large.firstSettleMicros, large.firstMicros - large.firstSettleMicros, "0.10", 10))   (the stage against the rest of the night)
-            \(line("settle adds, later", large.laterSettleMicros, large.laterMicros - large.laterSettleMicros, "0.10", 10))   (the night after the next: a day of crediting)
-              the backlog night: settle \(seconds(large.nextSettleMicros)) of \(seconds(large.nextMicros))  (9 in 10 of the first night's credit applied the day between)
+            \(line("settle adds, next", large.nextSettleMicros, large.nextMicros - large.nextSettleMicros, "0.10", 10))   (nothing applied yet)
+            \(line("settle adds, steady", large.laterSettleMicros, large.laterMicros - large.laterSettleMicros, "0.10", 10))   (a day of crediting, no new spend)
+              the backlog night: settle \(seconds(large.backlogSettleMicros)) of \(seconds(large.backlogMicros))  (9 in 10 of the first night's credits applied at once)
               peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
             simulate (both sides of the partner program) peak RSS \(large.simulateRSSKiB / 1024) MiB
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects

@@ -27,8 +27,14 @@ struct BenchResult {
     var nextSettleSamples: [Int64] = []
     var firstSettleMicros: Int64 = 0
     var nextSettleMicros: Int64 = 0
-    /// The night after the next one: an ordinary day of crediting (300 applications), no new
-    /// spend; the whole night and its settlement stage.
+    /// The night after the crediting system applied nine in ten of the first night's credits
+    /// at once (a backlog, once); the whole night and its settlement stage.
+    var backlogSamples: [Int64] = []
+    var backlogSettleSamples: [Int64] = []
+    var backlogMicros: Int64 = 0
+    var backlogSettleMicros: Int64 = 0
+    /// The night after that: an ordinary day of crediting (300 applications), no new spend; the
+    /// whole night and its settlement stage.
     var laterSamples: [Int64] = []
     var laterSettleSamples: [Int64] = []
     var laterMicros: Int64 = 0

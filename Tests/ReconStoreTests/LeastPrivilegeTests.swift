@@ -66,6 +66,9 @@ final class LeastPrivilegeTests: XCTestCase {
         XCTAssertEqual(simulate.code, 0, simulate.err)
         XCTAssertEqual(try runBinary(["outbox", "--db", conninfo]).code, 0)
         XCTAssertEqual(try runBinary(["liability", "--db", conninfo]).code, 0)
+        let report = try runBinary(["report", "--db", conninfo])
+        XCTAssertEqual(report.code, 0, report.err)
+        XCTAssertTrue(report.out.hasPrefix("<!DOCTYPE html>"))
         XCTAssertGreaterThan(try fixture.count("SELECT count(*) FROM recon.credit_settlements"), 0)
     }
 
