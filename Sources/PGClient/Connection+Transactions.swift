@@ -12,6 +12,20 @@ extension Connection {
         }
     }
 
+    /// Runs `body` in a REPEATABLE READ transaction: every statement sees the database as of
+    /// its first one, whatever commits meanwhile (COMMIT when it returns, ROLLBACK on error).
+    public func snapshotTransaction<R>(_ body: () throws -> R) throws -> R {
+        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isHealthy { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
     /// Takes a session-level advisory lock if it is free; false when another session holds it.
     public func tryAdvisoryLock(_ key: Int64) throws -> Bool {
         try execute("SELECT pg_try_advisory_lock($1::bigint)", [key])[0].decode(0, as: Bool.self)

@@ -133,25 +133,23 @@ enum SettlementRead {
         """
 
     /// Once the changed applications' entries are settled and the unmatched ones recorded: what
-    /// they look like now, so the next night does not read them again. Last, and in its own
-    /// transaction: were it lost, the next night would only settle them again.
+    /// they looked like in the snapshot the stage read, so the next night does not read them
+    /// again. Last: were it lost, the next night would only settle them again.
     static func rememberChanged(on reader: Connection) throws {
-        try reader.transaction {
-            try reader.execute("""
-                INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
-                                                     reversed_at, matched)
-                SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
-                       EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
-                FROM settle_changed c JOIN billing.credit_applications a ON a.application_id = c.application_id
-                WHERE NOT c.gone
-                ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
-                    currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
-                    reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched
-                """)
-            try reader.execute("""
-                DELETE FROM recon.seen_applications s USING settle_changed c WHERE c.gone AND s.application_id = c.application_id
-                """)
-        }
+        try reader.execute("""
+            INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
+                                                 reversed_at, matched)
+            SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
+                   EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
+            FROM settle_changed c JOIN billing.credit_applications a ON a.application_id = c.application_id
+            WHERE NOT c.gone
+            ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
+                currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
+                reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched
+            """)
+        try reader.execute("""
+            DELETE FROM recon.seen_applications s USING settle_changed c WHERE c.gone AND s.application_id = c.application_id
+            """)
     }
 
     /// The changed applications (`settle_changed`) that name no entry.

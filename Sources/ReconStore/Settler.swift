@@ -46,21 +46,30 @@ struct Settler {
             visited = 0
             rejections.removeAll()
         }
-        try SettlementRead.entries(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { item in
-            let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
-            if since == nil { try tally.add(settlement, of: item.entry) }
-            if settlement != item.stored { changes.append((settlement, item.entry)) }
-            visited += 1
-            if visited + rejections.count >= batchSize { try flush() }
-        }
-        try flush()
-        let (newUnmatched, unmatchedRejected) = try recordUnmatched(changedSince: since)
-        if runID != nil {
-            if since == nil {
-                try writer.executeScript(Self.seeEveryApplication + Self.countAfresh)
-            } else {
-                try SettlementRead.rememberChanged(on: reader)
+        // Every read of the stage sees `billing` as of one snapshot, and what is remembered as
+        // seen is what was settled: an application that changes meanwhile differs from it
+        // tomorrow and is settled then.
+        let (newUnmatched, unmatchedRejected) = try reader.snapshotTransaction {
+            try SettlementRead.entries(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { item in
+                let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
+                if since == nil { try tally.add(settlement, of: item.entry) }
+                if settlement != item.stored { changes.append((settlement, item.entry)) }
+                visited += 1
+                if visited + rejections.count >= batchSize { try flush() }
             }
+            try flush()
+            let unmatched = try recordUnmatched(changedSince: since)
+            if runID != nil {
+                if since == nil {
+                    try reader.executeScript(Self.seeEveryApplication)
+                } else {
+                    try SettlementRead.rememberChanged(on: reader)
+                }
+            }
+            return unmatched
+        }
+        if runID != nil {
+            if since == nil { try writer.executeScript(Self.countAfresh) }
             try writer.execute("""
                 INSERT INTO recon.settlement_mark (as_of) VALUES ($1) ON CONFLICT (one) DO UPDATE SET as_of = EXCLUDED.as_of
                 """, [asOf])
