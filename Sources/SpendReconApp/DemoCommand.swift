@@ -89,12 +89,7 @@ struct DemoCommand: ParsableCommand {
             print(SummaryPrinter.text(later))
             let reportPath = URL(fileURLWithPath: export).deletingLastPathComponent().appendingPathComponent("demo-report.html").path
             let page = try ReportPage.html(try ReportData.read(connection, asOf: nil, runs: 14), generatedAt: week)
-            let reportSink = try OutputSink(path: reportPath)
-            reportSink.write(page)
-            do { try reportSink.commit() } catch {
-                reportSink.abandon()
-                throw error
-            }
+            try OutputSink.write(page, to: reportPath)
             print("\nWrote the nightly report to \(reportPath) (open it in a browser).")
 
             if keep {

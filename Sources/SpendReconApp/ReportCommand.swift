@@ -39,17 +39,8 @@ struct ReportCommand: ParsableCommand {
             try Migrator(connection: connection, logger: logger).requireCurrent()
             let data = try ReportData.read(connection, asOf: asOf?.instant, runs: runs)
             let page = try ReportPage.html(data, generatedAt: try DatabaseClock.now(connection))
-            guard let output else {
-                print(page, terminator: "")
-                return
-            }
-            let sink = try OutputSink(path: output)
-            sink.write(page)
-            do { try sink.commit() } catch {
-                sink.abandon()
-                throw error
-            }
-            logger.info("report written", metadata: ["path": "\(output)", "as_of": "\(data.asOf.iso8601)"])
+            try OutputSink.write(page, to: output)
+            logger.info("report written", metadata: ["path": "\(output ?? "stdout")", "as_of": "\(data.asOf.iso8601)"])
         }
     }
 }

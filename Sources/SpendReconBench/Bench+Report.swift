@@ -61,6 +61,7 @@ extension Bench {
               the backlog night: settle \(seconds(large.backlogSettleMicros)) of \(seconds(large.backlogMicros))  (9 in 10 of the first night's credits applied at once)
               peak RSS           \(peak / 1024) MiB  (<= 200 MiB) \(peak <= 200 * 1024 ? "ok" : "OVER")
             simulate (both sides of the partner program) peak RSS \(large.simulateRSSKiB / 1024) MiB
+            report (after the last night) \(seconds(large.reportMicros)), peak RSS \(large.reportRSSKiB / 1024) MiB; at a fifth \(seconds(small.reportMicros)), \(small.reportRSSKiB / 1024) MiB
             first night: \(grouped(large.granted)) grants; next night evaluated \(grouped(large.nextEvaluated)) of \(grouped(large.subjects)) subjects
             """
     }

@@ -176,6 +176,12 @@ struct Bench {
         guard again == 0, doubled == 0 else {
             throw BenchFailure(description: "repeating a night wrote \(again) subjects; \(doubled) subjects have two grants")
         }
+        // The nightly report over everything the nights wrote (the wrapper runs it after a night).
+        let page = NSTemporaryDirectory() + "spend-recon-bench-report-\(getpid()).html"
+        defer { unlink(page) }
+        let report = try runCommand(["report", "--db", conninfo, "--output", page])
+        result.reportMicros = report.micros
+        result.reportRSSKiB = report.rssKiB
         if printPlans { try printReadPlan("next night, \(label)", db: db, conninfo: conninfo, asOf: nextNight, logger: logger) }
         return result
     }

@@ -39,6 +39,9 @@ struct BenchResult {
     var laterSettleSamples: [Int64] = []
     var laterMicros: Int64 = 0
     var laterSettleMicros: Int64 = 0
+    /// `spend-recon report` once, after the last night.
+    var reportMicros: Int64 = 0
+    var reportRSSKiB = 0
     /// The highest of the rounds.
     var firstRSSKiB = 0
     var nextRSSKiB = 0

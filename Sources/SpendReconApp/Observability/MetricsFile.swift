@@ -142,12 +142,7 @@ struct MetricsFile {
             for sample in lines { text += "\(sample.name)\(sample.labels) \(sample.value)\n" }
         }
         // The export's writer: a temporary file beside the target, flushed, renamed into place.
-        let sink = try OutputSink(path: path)
-        sink.write(text)
-        do { try sink.commit() } catch {
-            sink.abandon()
-            throw error
-        }
+        try OutputSink.write(text, to: path)
     }
 
     /// Microseconds as exact decimal seconds (`1767052800.123456`).
