@@ -94,10 +94,8 @@ enum ReportSections {
                 },
                 columns: ["currency", "awaiting", "overdue", "outstanding"],
                 rows: d.outstanding.map {
-                    let (total, overflow) = $0.awaiting.addingReportingOverflow($0.overdue)
-                    return Row(cells: [.text($0.currency.code), .number(money($0.awaiting, $0.currency)),
-                                       .number(money($0.overdue, $0.currency)),
-                                       .number(overflow ? "overflow" : money(total, $0.currency))])
+                    Row(cells: [.text($0.currency.code), .number(money($0.awaiting, $0.currency)),
+                                .number(money($0.overdue, $0.currency)), .number(money($0.total, $0.currency))])
                 },
                 empty: "Nothing is outstanding.")
     }

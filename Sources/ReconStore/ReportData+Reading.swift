@@ -106,9 +106,12 @@ extension ReportData {
     static func outstanding(_ settlements: [SettlementAmount]) throws -> [Outstanding] {
         var byCurrency: [Currency: Outstanding] = [:]
         for line in settlements where line.status == "awaiting" || line.status == "overdue" {
-            var total = byCurrency[line.currency] ?? Outstanding(currency: line.currency, awaiting: 0, overdue: 0)
-            if line.status == "awaiting" { total.awaiting = line.amount } else { total.overdue = line.amount }
-            byCurrency[line.currency] = total
+            var owed = byCurrency[line.currency] ?? Outstanding(currency: line.currency, awaiting: 0, overdue: 0, total: 0)
+            if line.status == "awaiting" { owed.awaiting = line.amount } else { owed.overdue = line.amount }
+            let (total, overflow) = owed.awaiting.addingReportingOverflow(owed.overdue)
+            guard !overflow else { throw DataError("outstanding \(line.currency.code) credit overflows 64-bit minor units") }
+            owed.total = total
+            byCurrency[line.currency] = owed
         }
         return byCurrency.values.sorted { $0.currency.code < $1.currency.code }
     }

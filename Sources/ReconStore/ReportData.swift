@@ -12,7 +12,9 @@ public struct ReportData: Sendable {
     }
     /// Overdue credit by how long it has been overdue: `1–7 days`, `8–30 days`, `over 30 days`.
     public struct OverdueAge: Sendable { public var bucket: String; public var currency: Currency; public var entries: Int; public var amount: Int64 }
-    public struct Outstanding: Sendable { public var currency: Currency; public var awaiting: Int64; public var overdue: Int64 }
+    public struct Outstanding: Sendable {
+        public var currency: Currency; public var awaiting: Int64; public var overdue: Int64; public var total: Int64
+    }
     /// Pending subjects by their spend toward the next tier: `0–25 %` … `75–100 %`.
     public struct Progress: Sendable { public var program: String; public var bucket: String; public var subjects: Int }
     /// What the pending subjects of a program would cost if each reached its next tier.
