@@ -11,8 +11,8 @@ import ReconRules
 /// → stream (`SpendStream`: spend rows in account order) → evaluate (`EvaluationPass`, pure)
 /// → write (`NightWriter` into `BackgroundWriter`: batches committed on the recon connections
 /// while the next accounts are read, each grant's outbox entry with it) → settle (`Settler`:
-/// every outbox entry against what the crediting system applied). docs/ARCHITECTURE.md
-/// follows a night through them.
+/// the outbox entries whose applications or due date changed, against what the crediting
+/// system applied). docs/ARCHITECTURE.md follows a night through them.
 public struct Reconciler {
     let connections: NightConnections
     let logger: Logger
