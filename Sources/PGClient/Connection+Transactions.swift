@@ -1,21 +1,17 @@
 extension Connection {
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when anything throws.
     public func transaction<R>(_ body: () throws -> R) throws -> R {
-        try execute("BEGIN")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            if isHealthy { _ = try? execute("ROLLBACK") }
-            throw error
-        }
+        try transaction(begin: "BEGIN", body)
     }
 
     /// Runs `body` in a REPEATABLE READ transaction: every statement sees the database as of
     /// its first one, whatever commits meanwhile (COMMIT when it returns, ROLLBACK on error).
     public func snapshotTransaction<R>(_ body: () throws -> R) throws -> R {
-        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ", body)
+    }
+
+    private func transaction<R>(begin: String, _ body: () throws -> R) throws -> R {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -20,7 +20,7 @@ extension Settler {
                     try DecisionWriter.record(rejections, runID: runID, on: writer)
                     total.found += try insert(found, runID: runID)
                 }
-            } else {
+            } else if !found.isEmpty {
                 total.found += try writer.execute("""
                     SELECT count(*) FROM unnest($1::int8[]) AS f(id)
                     WHERE NOT EXISTS (SELECT FROM recon.unmatched_applications u WHERE u.application_id = f.id)
