@@ -14,7 +14,7 @@ import ReconRules
 /// Each writer's connection belongs to its thread until `finish()` or `abandon()` returns.
 final class BackgroundWriter {
     private let queue: HandoffQueue<WriteBatch>
-    private var threads: [BackgroundThread<(written: Int, micros: Int64)>] = []
+    private var threads: [BackgroundThread<(written: BatchWritten, micros: Int64)>] = []
 
     init(writers: [DecisionWriter], capacity: Int = 2) {
         precondition(!writers.isEmpty, "a background writer needs a decision writer")
@@ -31,17 +31,17 @@ final class BackgroundWriter {
         try queue.put(batch)
     }
 
-    /// Waits until every queued batch is written; returns the subject rows changed and the time
-    /// spent writing (summed over the writers), or throws the first write error.
-    func finish() throws -> (written: Int, writeMicros: Int64) {
+    /// Waits until every queued batch is written; returns what the batches did and the time
+    /// spent writing (both summed over the writers), or throws the first write error.
+    func finish() throws -> (written: BatchWritten, writeMicros: Int64) {
         queue.finish()
-        var written = 0
+        var written = BatchWritten()
         var micros: Int64 = 0
         var failure: Error?
         for thread in threads {
             switch thread.join() {
             case let .success(totals):
-                written += totals.written
+                written = written + totals.written
                 micros += totals.micros
             case let .failure(error):
                 if failure == nil { failure = error }
@@ -60,13 +60,13 @@ final class BackgroundWriter {
 
     /// One writer's thread: batches until the queue ends; a failed batch cancels the queue with
     /// its error, which stops the other writers and the submitting side.
-    private static func loop(_ writer: DecisionWriter, _ queue: HandoffQueue<WriteBatch>) throws -> (written: Int, micros: Int64) {
-        var written = 0
+    private static func loop(_ writer: DecisionWriter, _ queue: HandoffQueue<WriteBatch>) throws -> (written: BatchWritten, micros: Int64) {
+        var written = BatchWritten()
         var micros: Int64 = 0
         while let batch = try queue.take() {
             let start = MonotonicClock.microseconds()
             do {
-                written += try writer.write(batch)
+                written = written + (try writer.write(batch))
             } catch {
                 queue.cancel(error)
                 throw error

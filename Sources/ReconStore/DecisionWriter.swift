@@ -54,7 +54,7 @@ public struct DecisionWriter {
     /// Writes one batch atomically, with `alsoInTransaction` (a rerun's adjustments and
     /// discrepancies, returning the adjustments' ids) in the same transaction, and last the
     /// outbox entries of the grants and adjustments it added (`CreditOutbox`); returns how many
-    /// subject rows changed.
+    /// subject rows changed and how long the handover took.
     ///
     /// The batch's `decisions` go through the staging table and change only what differs. Its
     /// `newSubjects` were found with no stored row (under the run lock, so none can appear
@@ -63,7 +63,7 @@ public struct DecisionWriter {
     /// after all is a unique violation that fails the batch: never a second grant, never a
     /// silent overwrite.
     @discardableResult
-    func write(_ batch: WriteBatch, alsoInTransaction: (() throws -> [Int64])? = nil) throws -> Int {
+    func write(_ batch: WriteBatch, alsoInTransaction: (() throws -> [Int64])? = nil) throws -> BatchWritten {
         try connection.transaction {
             var changed = 0
             if !batch.newSubjects.isEmpty {
@@ -81,9 +81,10 @@ public struct DecisionWriter {
             for decision in batch.decisions where decision.status == .granted {
                 granted.append(SubjectID(decision.subject.programID, decision.subject.key))
             }
+            let handoverStart = MonotonicClock.microseconds()
             try CreditOutbox(connection: connection).handOver(grantsOf: granted, adjustmentIDs: adjustmentIDs, asOf: asOf,
                                                               runID: runID)
-            return changed
+            return BatchWritten(rows: changed, handoverMicros: MonotonicClock.microseconds() - handoverStart)
         }
     }
 

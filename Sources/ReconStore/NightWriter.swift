@@ -67,8 +67,9 @@ struct NightWriter: DecisionSink {
         try flush()
         if let writer {
             let (written, writeMicros) = try writer.finish()
-            summary.written = written
+            summary.written = written.rows
             summary.writeMilliseconds = writeMicros / 1000
+            summary.handoverMilliseconds = written.handoverMicros / 1000
         }
         summary.creditGranted = Dictionary(uniqueKeysWithValues: credit.map { ($0.key.code, $0.key.format($0.value)) })
         return summary

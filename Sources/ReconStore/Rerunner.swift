@@ -180,7 +180,7 @@ public struct Rerunner {
             }
             return adjustmentIDs
         }
-        summary.written = subjectRows + reviewRows
+        summary.written = subjectRows.rows + reviewRows
         summary.settlement = try settle(asOf: asOf, runID: runID)
         return summary
     }

@@ -15,9 +15,12 @@ public struct RunSummary: Codable, Sendable {
     public var skippedFinal = 0
     /// Open subjects evaluated and found pending exactly as stored: left unwritten.
     public var unchanged = 0
-    /// Wall time of the evaluation, and the part of it spent writing decisions.
+    /// Wall time of the evaluation, the time spent writing decisions (summed over the writer
+    /// connections, which write while the next accounts are read) and the part of that spent
+    /// handing credit to the outbox.
     public var milliseconds: Int64 = 0
     public var writeMilliseconds: Int64 = 0
+    public var handoverMilliseconds: Int64 = 0
     /// `audit` only: subjects stored `granted` without their grant row, which no run writes
     /// (status and grant commit together): a sign the tables were edited by hand.
     public var grantedWithoutGrant: [String] = []

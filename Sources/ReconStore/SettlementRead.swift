@@ -105,26 +105,28 @@ enum SettlementRead {
                OR (a.applied_at > $1 AND a.applied_at <= $2) OR (a.reversed_at > $1 AND a.reversed_at <= $2)
             """, [since, asOf])
         try reader.execute("ANALYZE settle_changed")
-        // COPY takes no parameters: the statement that follows reads `as_of` back from here.
-        try reader.execute("SELECT set_config('spend_recon.as_of', $1, false)", [asOf.iso8601])
+        try reader.execute("CREATE TEMP TABLE IF NOT EXISTS settle_refs (credit_ref text)")
+        try reader.execute("TRUNCATE settle_refs")
+        try reader.execute("""
+            INSERT INTO settle_refs
+            SELECT now_ref FROM settle_changed WHERE now_ref IS NOT NULL
+            UNION SELECT seen_ref FROM settle_changed WHERE seen_ref IS NOT NULL
+            UNION SELECT credit_ref FROM recon.credit_settlements WHERE status = 'awaiting' AND due_by <= $1
+            UNION SELECT credit_ref FROM recon.seen_applications WHERE NOT matched AND credit_ref IS NOT NULL
+            """, [asOf])
+        // Counted, the refs are joined to the entries by index; estimated, by scanning them all.
+        try reader.execute("ANALYZE settle_refs")
     }
 
-    /// The entries whose settlement may have changed: those named by a changed application
-    /// (`settle_changed`, by its ref now and as seen), the awaiting ones whose `due_by` has come
-    /// (an index), and those an application named before the entry existed.
+    /// The entries whose settlement may have changed (`settle_refs`): those named by a changed
+    /// application (`settle_changed`, by its ref now and as seen), the awaiting ones whose
+    /// `due_by` has come, and those an application named before the entry existed.
     static let changedEntriesStatement = """
         COPY (
-            WITH refs AS (
-                SELECT now_ref AS credit_ref FROM settle_changed WHERE now_ref IS NOT NULL
-                UNION SELECT seen_ref FROM settle_changed WHERE seen_ref IS NOT NULL
-                UNION SELECT credit_ref FROM recon.credit_settlements
-                      WHERE status = 'awaiting' AND due_by <= (SELECT current_setting('spend_recon.as_of')::timestamptz)
-                UNION SELECT credit_ref FROM recon.seen_applications WHERE NOT matched AND credit_ref IS NOT NULL
-            )
             SELECT o.credit_ref, o.account_id, o.currency, o.amount, o.due_by, o.expires_at,
                    s.status, s.issues, s.applied_amount, s.applied_at, s.live_applications::int8, o.program_id,
                    \(BillingRows.creditApplicationColumns)
-            FROM refs r
+            FROM settle_refs r
             JOIN recon.credit_outbox o ON o.credit_ref = r.credit_ref
             LEFT JOIN recon.credit_settlements s ON s.credit_ref = o.credit_ref
             LEFT JOIN billing.credit_applications a ON a.credit_ref = o.credit_ref

@@ -22,19 +22,23 @@ struct BenchResult {
     var simulateWindowSamples: [Int64] = []
     var simulateWindowMicros: Int64 = 0
     var simulateRSSKiB = 0
-    /// The settlement stage's own time inside each first and next night (from the run summary).
+    /// What settlement cost each first and next night (from the run summary): the settlement
+    /// stage plus the handover inside the write transactions (`Bench.runJob`).
     var firstSettleSamples: [Int64] = []
     var nextSettleSamples: [Int64] = []
     var firstSettleMicros: Int64 = 0
+    /// The handover's part of the first night's settlement cost.
+    var firstHandoverSamples: [Int64] = []
+    var firstHandoverMicros: Int64 = 0
     var nextSettleMicros: Int64 = 0
     /// The night after the crediting system applied nine in ten of the first night's credits
-    /// at once (a backlog, once); the whole night and its settlement stage.
+    /// at once (a backlog, once); the whole night and what settlement cost it.
     var backlogSamples: [Int64] = []
     var backlogSettleSamples: [Int64] = []
     var backlogMicros: Int64 = 0
     var backlogSettleMicros: Int64 = 0
     /// The night after that: an ordinary day of crediting (300 applications), no new spend; the
-    /// whole night and its settlement stage.
+    /// whole night and what settlement cost it.
     var laterSamples: [Int64] = []
     var laterSettleSamples: [Int64] = []
     var laterMicros: Int64 = 0

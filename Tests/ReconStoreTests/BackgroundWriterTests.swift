@@ -27,7 +27,7 @@ final class BackgroundWriterTests: XCTestCase {
 
         let writer = try twoWriters()
         for batch in batches { try writer.submit(WriteBatch(newSubjects: batch)) }
-        XCTAssertEqual(try writer.finish().written, 60)
+        XCTAssertEqual(try writer.finish().written.rows, 60)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.subject_status"), 60)
         XCTAssertEqual(try f.count("SELECT count(DISTINCT subject_key) FROM recon.subject_status"), 60)
         XCTAssertEqual(try f.count("SELECT count(*) FROM recon.credit_grants"), granted)
