@@ -29,7 +29,8 @@ public struct SettlementTally: Sendable, Equatable {
 
     public func count(_ status: Settlement.Status) -> Int { statuses[status] ?? 0 }
 
-    static func sum(_ a: Int64, _ b: Int64, _ currency: Currency) throws -> Int64 {
+    /// `a + b` of `currency`'s minor units; throws on leaving 64 bits.
+    public static func sum(_ a: Int64, _ b: Int64, _ currency: Currency) throws -> Int64 {
         let (total, overflow) = a.addingReportingOverflow(b)
         guard !overflow else { throw DataError("outstanding \(currency.code) credit overflows 64-bit minor units") }
         return total

@@ -1,5 +1,6 @@
 import Exact
 import PGClient
+import ReconRules
 
 /// The handoff of credit to the crediting system (SPEC section 8): one `recon.credit_outbox`
 /// entry per grant and per adjustment, added in the transaction that wrote it, read by a
@@ -22,60 +23,71 @@ public struct CreditOutbox {
         self.connection = connection
     }
 
-    /// Adds the entries of the grants of `subjects` (those that have a grant and no entry yet)
-    /// and of the adjustments `adjustmentIDs`, each with its first settlement as of `asOf`
-    /// (nothing applied yet: awaiting, or overdue when `due_by` has passed), then notifies the
-    /// channel; returns how many were added. Call it last in the transaction: the lock it takes
-    /// is held until the commit.
+    /// Adds an entry for each of `credits`, each with its first settlement as of `asOf`
+    /// (nothing applied yet: awaiting, or overdue when `due_by` has passed) counted into the
+    /// totals, then notifies the channel; returns how many were added. Call it last in the
+    /// transaction: the lock it takes is held until the commit. Positions follow the order of
+    /// `credits`; the rows go in by COPY, since a night hands over every grant it makes.
     @discardableResult
-    func handOver(grantsOf subjects: [SubjectID], adjustmentIDs: [Int64], asOf: Instant, runID: Int64) throws -> Int {
-        guard !subjects.isEmpty || !adjustmentIDs.isEmpty else { return 0 }
+    func handOver(_ credits: [CreditHandover], asOf: Instant, runID: Int64) throws -> Int {
+        guard !credits.isEmpty else { return 0 }
         try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [Self.lockKey])
-        let result = try connection.execute(Self.handOverStatement,
-                                            [subjects.map(\.program), subjects.map(\.subject), adjustmentIDs, Self.channel,
-                                             asOf, runID])
-        return result.rowCount == 0 ? 0 : try result[0].decode(0, as: Int.self)
-    }
-
-    static let handOverStatement = """
-        WITH handed AS (
-            SELECT 'grant:' || g.grant_id AS credit_ref, 'grant' AS kind, g.program_id, g.subject_key, g.subject,
-                   g.account_id, g.currency, g.credit AS amount, g.due_by, g.expires_at, g.payment_mode, g.run_id,
-                   0 AS kind_order, g.grant_id AS id
-            FROM unnest($1::text[], $2::text[]) AS k(program_id, subject_key)
-            JOIN recon.credit_grants g ON g.program_id = k.program_id AND g.subject_key = k.subject_key
-            UNION ALL
-            SELECT 'adjustment:' || a.adjustment_id, 'adjustment', a.program_id, a.subject_key, g.subject, g.account_id,
-                   a.currency, a.credit_delta, a.created_at + make_interval(days => p.grant_sla_days), g.expires_at,
-                   g.payment_mode, a.run_id, 1, a.adjustment_id
-            FROM recon.adjustments a
-            JOIN recon.credit_grants g ON g.grant_id = a.grant_id
-            JOIN recon.programs p ON p.program_id = a.program_id
-            WHERE a.adjustment_id = ANY ($3::bigint[])
-        ), fresh AS (
-            SELECT * FROM handed h
-            WHERE NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = h.credit_ref)
-            ORDER BY kind_order, id
-        ), added AS (
-            INSERT INTO recon.credit_outbox (position, credit_ref, kind, program_id, subject_key, subject, account_id,
-                                             currency, amount, due_by, expires_at, payment_mode, run_id)
-            SELECT nextval('recon.credit_outbox_position'), credit_ref, kind, program_id, subject_key, subject,
-                   account_id, currency, amount, due_by, expires_at, payment_mode, run_id
-            FROM fresh
-            RETURNING position, credit_ref, currency, amount, due_by
-        ), first_settled AS (
-            INSERT INTO recon.credit_settlements (credit_ref, status, applied_amount, live_applications, as_of, run_id,
-                                                  currency, amount, due_by)
-            SELECT credit_ref, CASE WHEN due_by <= $5 THEN 'overdue' ELSE 'awaiting' END, 0, 0, $5, $6, currency, amount, due_by
-            FROM added
-            RETURNING status, currency, amount
-        ), counted AS (
+        let positions = try connection.execute("""
+            SELECT nextval('recon.credit_outbox_position') FROM generate_series(1, $1::int8)
+            """, [Int64(credits.count)]).rows.map { try $0.decode(0, as: Int64.self) }.sorted()
+        try connection.copyInBinary("""
+            COPY recon.credit_outbox (position, credit_ref, kind, program_id, subject_key, subject, account_id, currency,
+                                      amount, due_by, expires_at, payment_mode, run_id) FROM STDIN (FORMAT binary)
+            """) { w in
+            for (position, credit) in zip(positions, credits) {
+                try w.beginRow(fields: 13)
+                w.int64(position)
+                w.text(credit.creditRef)
+                w.text(credit.kind)
+                w.text(credit.programID)
+                w.text(credit.subjectKey)
+                w.text(credit.subject)
+                w.int64(credit.accountID)
+                w.text(credit.currency.code)
+                w.numeric(minorUnits: credit.amount, scale: credit.currency.exponent)
+                w.instant(credit.dueBy)
+                w.instant(credit.expiresAt)
+                w.text(credit.paymentMode)
+                w.int64(runID)
+            }
+        }
+        var totals: [Settlement.Status: [Currency: (entries: Int64, amount: Int64)]] = [:]
+        try connection.copyInBinary("""
+            COPY recon.credit_settlements (credit_ref, status, applied_amount, live_applications, as_of, run_id, currency,
+                                           amount, due_by) FROM STDIN (FORMAT binary)
+            """) { w in
+            for credit in credits {
+                let first = try Settlement.settle(credit.entry, applications: [], asOf: asOf)
+                var total = totals[first.status, default: [:]][credit.currency, default: (0, 0)]
+                total.entries += 1
+                total.amount = try SettlementTally.sum(total.amount, credit.amount, credit.currency)
+                totals[first.status, default: [:]][credit.currency] = total
+                try w.beginRow(fields: 9)
+                w.text(credit.creditRef)
+                w.text(first.status.rawValue)
+                w.numeric(minorUnits: 0, scale: credit.currency.exponent)
+                w.int32(0)
+                w.instant(asOf)
+                w.int64(runID)
+                w.text(credit.currency.code)
+                w.numeric(minorUnits: credit.amount, scale: credit.currency.exponent)
+                w.instant(credit.dueBy)
+            }
+        }
+        let rows = totals.flatMap { status, byCurrency in byCurrency.map { (status, $0.key, $0.value) } }
+        try connection.execute("""
             INSERT INTO recon.settlement_totals AS t (status, currency, entries, amount)
-            SELECT status, currency, count(*), sum(amount) FROM first_settled GROUP BY status, currency
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::numeric[])
             ON CONFLICT (status, currency) DO UPDATE SET entries = t.entries + EXCLUDED.entries, amount = t.amount + EXCLUDED.amount
-        )
-        SELECT count(*)::int8, pg_notify($4, max(position)::text) FROM added HAVING count(*) > 0
-        """
+            """, [rows.map(\.0.rawValue), rows.map(\.1.code), rows.map(\.2.entries), rows.map { $0.1.format($0.2.amount) }])
+        try connection.execute("SELECT pg_notify($1, $2)", [Self.channel, String(positions.last!)])
+        return credits.count
+    }
 
     /// One entry as the `outbox` command prints it: amounts and times as exact text.
     public struct Entry: Codable, Sendable, Equatable {

@@ -66,30 +66,24 @@ public struct DecisionWriter {
     func write(_ batch: WriteBatch, alsoInTransaction: (() throws -> [Int64])? = nil) throws -> BatchWritten {
         try connection.transaction {
             var changed = 0
+            var credits: [CreditHandover] = []
             if !batch.newSubjects.isEmpty {
-                changed += try insertNew(batch.newSubjects)
+                changed += try insertNew(batch.newSubjects, grants: &credits)
             }
             if !batch.decisions.isEmpty {
-                changed += try upsert(batch.decisions)
+                changed += try upsert(batch.decisions, grants: &credits)
             }
             try record(batch.rejections)
-            let adjustmentIDs = try alsoInTransaction?() ?? []
-            var granted: [SubjectID] = []
-            for decision in batch.newSubjects where decision.status == .granted {
-                granted.append(SubjectID(decision.subject.programID, decision.subject.key))
-            }
-            for decision in batch.decisions where decision.status == .granted {
-                granted.append(SubjectID(decision.subject.programID, decision.subject.key))
-            }
+            credits += try CreditHandover.adjustments(try alsoInTransaction?() ?? [], on: connection)
             let handoverStart = MonotonicClock.microseconds()
-            try CreditOutbox(connection: connection).handOver(grantsOf: granted, adjustmentIDs: adjustmentIDs, asOf: asOf,
-                                                              runID: runID)
+            try CreditOutbox(connection: connection).handOver(credits, asOf: asOf, runID: runID)
             return BatchWritten(rows: changed, handoverMicros: MonotonicClock.microseconds() - handoverStart)
         }
     }
 
-    /// Subjects with no stored row: three binary COPYs.
-    private func insertNew(_ decisions: [Decision]) throws -> Int {
+    /// Subjects with no stored row: three binary COPYs. Each grant's id is drawn first, so its
+    /// credit can be handed over without reading the grant back.
+    private func insertNew(_ decisions: [Decision], grants credits: inout [CreditHandover]) throws -> Int {
         let inserted = try connection.copyInBinary(
             "COPY recon.subject_status (\(Self.columns), run_id) FROM STDIN (FORMAT binary)") { writer in
             var digestInput = DecisionDigest.Input()
@@ -115,19 +109,25 @@ public struct DecisionWriter {
         }
         let grants = decisions.filter { $0.status == .granted }
         if !grants.isEmpty {
-            try connection.copyInBinary("COPY recon.credit_grants (\(Self.grantColumns)) FROM STDIN (FORMAT binary)") { writer in
-                for decision in grants {
-                    try writer.beginRow(fields: 20)
+            let ids = try connection.execute("""
+                SELECT nextval(pg_get_serial_sequence('recon.credit_grants', 'grant_id')) FROM generate_series(1, $1::int8)
+                """, [Int64(grants.count)]).rows.map { try $0.decode(0, as: Int64.self) }.sorted()
+            try connection.copyInBinary(
+                "COPY recon.credit_grants (grant_id, \(Self.grantColumns)) FROM STDIN (FORMAT binary)") { writer in
+                for (id, decision) in zip(ids, grants) {
+                    try writer.beginRow(fields: 21)
+                    writer.int64(id)
                     Self.appendGrant(decision, runID: runID, to: &writer)
                 }
             }
+            for (id, decision) in zip(ids, grants) { credits.append(try CreditHandover(grantID: id, of: decision)) }
         }
         return inserted
     }
 
     /// Subjects that may have a stored row: staged, then set-based statements that change
     /// nothing when nothing changed.
-    private func upsert(_ decisions: [Decision]) throws -> Int {
+    private func upsert(_ decisions: [Decision], grants credits: inout [CreditHandover]) throws -> Int {
         try connection.execute("TRUNCATE stage_decisions")
         try connection.copyInBinary(
             "COPY stage_decisions (\(Self.columns), reasons, payment_mode) FROM STDIN (FORMAT binary)") { writer in
@@ -167,14 +167,26 @@ public struct DecisionWriter {
         // One grant per subject: a second run finds the grant there and adds nothing. Any other
         // unique violation (a second grant for an account or a merchant) is a bug and fails
         // the batch rather than being silently dropped.
-        try connection.execute("""
+        let added = try connection.execute("""
             INSERT INTO recon.credit_grants (\(Self.grantColumns))
             SELECT program_id, subject_key, subject, account_id, integration_id, partner, merchant_id, promo_code,
                    tier, country, currency, credit, qualifying_spend, window_start, window_end, reached_at, due_by,
                    expires_at, payment_mode, $1
             FROM stage_decisions WHERE status = 'granted'
             ON CONFLICT (program_id, subject_key) DO NOTHING
+            RETURNING grant_id, program_id, subject_key
             """, [runID])
+        if added.rowCount > 0 {
+            var granted: [SubjectID: Decision] = [:]
+            for decision in decisions where decision.status == .granted {
+                granted[SubjectID(decision.subject.programID, decision.subject.key)] = decision
+            }
+            for row in try added.rows.sorted(by: { try $0.decode(0, as: Int64.self) < $1.decode(0, as: Int64.self) }) {
+                let subject = SubjectID(try row.decode(1), try row.decode(2))
+                guard let decision = granted[subject] else { throw DataError("grant of \(subject.subject) was not staged") }
+                credits.append(try CreditHandover(grantID: try row.decode(0), of: decision))
+            }
+        }
         return changed
     }
 

@@ -51,7 +51,7 @@ public struct LiabilityReport: Codable, Sendable {
             let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
             try liability.add(settlement, of: item.entry, programID: item.programID, asOf: asOf)
         }
-        try SettlementRead.unmatched(on: connection, asOf: asOf, rejected: { _ in rejected += 1 }) { application in
+        try SettlementRead.unmatched(on: connection, rejected: { _ in rejected += 1 }) { application in
             if application.isLive(asOf: asOf) { try liability.addUnmatched(application) }
         }
         return LiabilityReport(asOf: asOf.iso8601, lines: liability.lines.map(Line.init), rejectedApplications: rejected)

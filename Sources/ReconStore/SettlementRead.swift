@@ -16,13 +16,17 @@ enum SettlementRead {
     }
 
     /// Every entry, or with `changedSince` only those whose settlement may have changed since
-    /// that instant as of `asOf` (`changedEntriesStatement`).
-    static func entries(on reader: Connection, changedSince: Instant? = nil, asOf: Instant, rejected: (Rejection) throws -> Void,
-                        _ body: (Item) throws -> Void) throws {
+    /// that mark as of `asOf` (`changedEntriesStatement`).
+    /// Returns how it found the changes.
+    @discardableResult
+    static func entries(on reader: Connection, changedSince: SettlementMark? = nil, asOf: Instant,
+                        rejected: (Rejection) throws -> Void,
+                        _ body: (Item) throws -> Void) throws -> SettlementSummary.ChangeScan {
         var open: Item?
         var statement = entriesStatement
+        var scan = SettlementSummary.ChangeScan.none
         if let since = changedSince {
-            try findChanged(on: reader, since: since, asOf: asOf)
+            scan = try findChanged(on: reader, since: since, asOf: asOf)
             statement = changedEntriesStatement
         }
         try reader.copyOutBinary(statement) { row in
@@ -38,19 +42,15 @@ enum SettlementRead {
             }
         }
         if let done = open { try body(done) }
+        return scan
     }
 
     /// The applications whose `credit_ref` is null or names no outbox entry; with
-    /// `unrecordedOnly`, those not yet in `recon.unmatched_applications`.
-    /// The applications that name no entry; with `changedSince`, only those new or changed
-    /// since they were last seen, or whose `applied_at` or `reversed_at` is in (since, asOf].
-    static func unmatched(on reader: Connection, changedSince: Instant? = nil, asOf: Instant, rejected: (Rejection) throws -> Void,
+    /// `changedOnly`, only those `findChanged` found (new or changed since they were last seen,
+    /// or whose time came).
+    static func unmatched(on reader: Connection, changedOnly: Bool = false, rejected: (Rejection) throws -> Void,
                           _ body: (CreditApplication) throws -> Void) throws {
-        var statement = unmatchedStatement
-        if changedSince != nil {
-            statement = changedUnmatchedStatement
-        }
-        try reader.copyOutBinary(statement) { row in
+        try reader.copyOutBinary(changedOnly ? changedUnmatchedStatement : unmatchedStatement) { row in
             switch InputValidation.creditApplication(try BillingRows.creditApplication(row, from: 0)) {
             case let .success(application): try body(application)
             case let .failure(problem): try rejected(problem.rejection)
@@ -84,40 +84,6 @@ enum SettlementRead {
         ) TO STDOUT (FORMAT binary)
         """
 
-    /// Finds the applications the last settlement did not see as they are now (new, changed,
-    /// gone, or whose `applied_at` or `reversed_at` is in (since, asOf]), with the entry each
-    /// names now and named then, into `settle_changed` on `reader`: one scan of
-    /// `billing.credit_applications` against `recon.seen_applications`, shared by the entries'
-    /// and the unmatched applications' reads that follow (`entries` before `unmatched`).
-    static func findChanged(on reader: Connection, since: Instant, asOf: Instant) throws {
-        try reader.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS settle_changed (application_id bigint, now_ref text, seen_ref text, gone boolean)
-            """)
-        try reader.execute("TRUNCATE settle_changed")
-        try reader.execute("""
-            INSERT INTO settle_changed
-            SELECT coalesce(a.application_id, s.application_id), a.credit_ref, s.credit_ref, a.application_id IS NULL
-            FROM billing.credit_applications a
-            FULL JOIN recon.seen_applications s ON s.application_id = a.application_id
-            WHERE a.application_id IS NULL OR s.application_id IS NULL
-               OR (a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at)
-                  IS DISTINCT FROM (s.credit_ref, s.account_id, s.currency, s.amount, s.applied_at, s.reversed_at)
-               OR (a.applied_at > $1 AND a.applied_at <= $2) OR (a.reversed_at > $1 AND a.reversed_at <= $2)
-            """, [since, asOf])
-        try reader.execute("ANALYZE settle_changed")
-        try reader.execute("CREATE TEMP TABLE IF NOT EXISTS settle_refs (credit_ref text)")
-        try reader.execute("TRUNCATE settle_refs")
-        try reader.execute("""
-            INSERT INTO settle_refs
-            SELECT now_ref FROM settle_changed WHERE now_ref IS NOT NULL
-            UNION SELECT seen_ref FROM settle_changed WHERE seen_ref IS NOT NULL
-            UNION SELECT credit_ref FROM recon.credit_settlements WHERE status = 'awaiting' AND due_by <= $1
-            UNION SELECT credit_ref FROM recon.seen_applications WHERE NOT matched AND credit_ref IS NOT NULL
-            """, [asOf])
-        // Counted, the refs are joined to the entries by index; estimated, by scanning them all.
-        try reader.execute("ANALYZE settle_refs")
-    }
-
     /// The entries whose settlement may have changed (`settle_refs`): those named by a changed
     /// application (`settle_changed`, by its ref now and as seen), the awaiting ones whose
     /// `due_by` has come, and those an application named before the entry existed.
@@ -134,33 +100,12 @@ enum SettlementRead {
         ) TO STDOUT (FORMAT binary)
         """
 
-    /// Once the changed applications' entries are settled and the unmatched ones recorded: what
-    /// they looked like in the snapshot the stage read, so the next night does not read them
-    /// again. Last: were it lost, the next night would only settle them again.
-    static func rememberChanged(on reader: Connection) throws {
-        try reader.execute("""
-            INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
-                                                 reversed_at, matched)
-            SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
-                   EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
-            FROM settle_changed c JOIN billing.credit_applications a ON a.application_id = c.application_id
-            WHERE NOT c.gone
-            ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
-                currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
-                reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched
-            """)
-        try reader.execute("""
-            DELETE FROM recon.seen_applications s USING settle_changed c WHERE c.gone AND s.application_id = c.application_id
-            """)
-    }
-
-    /// The changed applications (`settle_changed`) that name no entry.
+    /// The changed applications (`settle_changed`, as read) that name no entry.
     static let changedUnmatchedStatement = """
         COPY (
             SELECT \(BillingRows.creditApplicationColumns)
-            FROM settle_changed c
-            JOIN billing.credit_applications a ON a.application_id = c.application_id
-            WHERE NOT c.gone AND (a.credit_ref IS NULL
+            FROM settle_changed a
+            WHERE NOT a.gone AND (a.credit_ref IS NULL
                OR NOT EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref))
             ORDER BY a.application_id
         ) TO STDOUT (FORMAT binary)

@@ -14,6 +14,16 @@ public struct SettlementSummary: Codable, Sendable, Equatable {
     /// Application rows rejected by the money rules.
     public var rejectedApplications = 0
     public var milliseconds: Int64 = 0
+    /// How the stage found what changed in `billing.credit_applications`.
+    public var changeScan = ChangeScan.none
+
+    /// `none`: every entry was settled; `sinceSnapshot`: only rows written since the last
+    /// settlement's snapshot were compared with what it saw; `everyRow`: every row was.
+    public enum ChangeScan: String, Codable, Sendable {
+        case none
+        case sinceSnapshot = "since_snapshot"
+        case everyRow = "every_row"
+    }
 
     public init() {}
 

@@ -3,19 +3,19 @@ import PGClient
 import ReconRules
 
 extension Settler {
-    /// Applications whose `credit_ref` is null or names no outbox entry (with `changedSince`,
+    /// Applications whose `credit_ref` is null or names no outbox entry (with `changedOnly`,
     /// only those that changed since they were seen). The live ones not yet recorded are
     /// recorded once (`no_ref`, `unknown_ref`), a batch per transaction; invalid ones are
-    /// rejected like spend rows. Returns the live ones
-    /// found that were not recorded yet, and the rows rejected.
-    func recordUnmatched(changedSince since: Instant?) throws -> (found: Int, rejected: Int) {
+    /// rejected like spend rows. Returns the live ones found that were not recorded yet, and
+    /// the rows rejected.
+    func recordUnmatched(changedOnly: Bool) throws -> (found: Int, rejected: Int) {
         var found: [CreditApplication] = []
         var seen = 0
         var rejections: [Rejection] = []
         var total = (found: 0, rejected: 0)
         func flush() throws {
             total.rejected += rejections.count
-            if let runID {
+            if let runID, !found.isEmpty || !rejections.isEmpty {
                 try writer.transaction {
                     try DecisionWriter.record(rejections, runID: runID, on: writer)
                     total.found += try insert(found, runID: runID)
@@ -30,7 +30,7 @@ extension Settler {
             seen = 0
             rejections.removeAll()
         }
-        try SettlementRead.unmatched(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { application in
+        try SettlementRead.unmatched(on: reader, changedOnly: changedOnly, rejected: { rejections.append($0) }) { application in
             seen += 1
             if application.isLive(asOf: asOf) { found.append(application) }
             if seen + rejections.count >= batchSize { try flush() }

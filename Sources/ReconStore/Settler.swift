@@ -25,8 +25,8 @@ struct Settler {
 
     func settle() throws -> SettlementSummary {
         let started = MonotonicClock.microseconds()
-        let mark = try writer.execute("SELECT as_of FROM recon.settlement_mark").rows.first.map { try $0.decode(0, as: Instant.self) }
-        let since = runID == nil || everyEntry ? nil : mark.flatMap { $0 <= asOf ? $0 : nil }
+        let mark = try SettlementMark.read(on: writer)
+        let since = runID == nil || everyEntry ? nil : mark.flatMap { $0.asOf <= asOf ? $0 : nil }
         if runID != nil { try writer.execute(Self.stageTable) }
         var tally = SettlementTally()
         var changes: [(Settlement, Settlement.Entry)] = []
@@ -49,8 +49,9 @@ struct Settler {
         // Every read of the stage sees `billing` as of one snapshot, and what is remembered as
         // seen is what was settled: an application that changes meanwhile differs from it
         // tomorrow and is settled then.
-        let (newUnmatched, unmatchedRejected) = try reader.snapshotTransaction {
-            try SettlementRead.entries(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { item in
+        let (newUnmatched, unmatchedRejected, snapshotXmin, scan) = try reader.snapshotTransaction {
+            let snapshotXmin = try SettlementMark.snapshotXmin(on: reader)
+            let scan = try SettlementRead.entries(on: reader, changedSince: since, asOf: asOf, rejected: { rejections.append($0) }) { item in
                 let settlement = try Settlement.settle(item.entry, applications: item.applications, asOf: asOf)
                 if since == nil { try tally.add(settlement, of: item.entry) }
                 if settlement != item.stored { changes.append((settlement, item.entry)) }
@@ -58,7 +59,7 @@ struct Settler {
                 if visited + rejections.count >= batchSize { try flush() }
             }
             try flush()
-            let unmatched = try recordUnmatched(changedSince: since)
+            let unmatched = try recordUnmatched(changedOnly: since != nil)
             if runID != nil {
                 if since == nil {
                     try reader.executeScript(Self.seeEveryApplication)
@@ -66,17 +67,16 @@ struct Settler {
                     try SettlementRead.rememberChanged(on: reader)
                 }
             }
-            return unmatched
+            return (unmatched.found, unmatched.rejected, snapshotXmin, scan)
         }
         if runID != nil {
             if since == nil { try writer.executeScript(Self.countAfresh) }
-            try writer.execute("""
-                INSERT INTO recon.settlement_mark (as_of) VALUES ($1) ON CONFLICT (one) DO UPDATE SET as_of = EXCLUDED.as_of
-                """, [asOf])
+            try SettlementMark(asOf: asOf, snapshotXmin: snapshotXmin).write(on: writer)
         }
         if since != nil { tally = try Self.storedTally(writer) }
         var summary = SettlementSummary(tally)
         summary.changed = changed
+        summary.changeScan = scan
         summary.rejectedApplications = rejected + unmatchedRejected
         let recorded = try writer.execute("SELECT count(*) FROM recon.unmatched_applications")[0].decode(0, as: Int.self)
         summary.unmatchedApplications = recorded + (runID == nil ? newUnmatched : 0)

@@ -2,6 +2,7 @@ import Exact
 import Foundation
 import PGClient
 import PostgresSandbox
+import ReconRules
 @testable import ReconStore
 import Synchronization
 import XCTest
@@ -59,7 +60,7 @@ final class OutboxTests: XCTestCase {
             VALUES (7, 'woocommerce-us-uk', 'integration:1', 41, 1, 2, 'USD', 1000.00, 1550.00,
                     (SELECT max(run_id) FROM recon.runs), '2025-12-20Z');
             """)
-        XCTAssertEqual(try migrator.migrate(), [11])
+        XCTAssertEqual(try migrator.migrate(), [11, 12])
         let entries = try CreditOutbox(connection: db).entries(after: 0, limit: 10)
         XCTAssertEqual(entries.map(\.creditRef), ["grant:41", "grant:40", "adjustment:7"])
         XCTAssertEqual(entries.map(\.amount), ["500.00", "500.00", "1000.00"])
@@ -122,10 +123,18 @@ final class OutboxOrderTests: XCTestCase {
             FROM generate_series(1, 2) g;
             """)
         let runID = try f.db.execute("SELECT max(run_id) FROM recon.runs")[0].decode(0, as: Int64.self)
+        func credit(_ account: Int64) throws -> CreditHandover {
+            let id = try f.db.execute("SELECT grant_id FROM recon.credit_grants WHERE account_id = $1", [account])[0]
+                .decode(0, as: Int64.self)
+            return CreditHandover(creditRef: "grant:\(id)", kind: "grant", programID: "woocommerce-us-uk",
+                                  subjectKey: "integration:\(account)", subject: "woocommerce:m-\(account)", accountID: account,
+                                  currency: Currency(code: "USD")!, amount: 50_000, dueBy: t("2025-12-11"), expiresAt: nil,
+                                  paymentMode: "manual")
+        }
+        let (first, second) = (try credit(1), try credit(2))
         let a = try Connection(conninfo: f.conninfo, logger: quietLogger())
         try a.execute("BEGIN")
-        try CreditOutbox(connection: a).handOver(grantsOf: [SubjectID("woocommerce-us-uk", "integration:1")], adjustmentIDs: [],
-                                                 asOf: t("2025-12-05"), runID: runID)
+        try CreditOutbox(connection: a).handOver([first], asOf: t("2025-12-05"), runID: runID)
 
         let conninfo = f.conninfo
         let bDone = Atomic<Bool>(false)
@@ -133,8 +142,7 @@ final class OutboxOrderTests: XCTestCase {
             defer { bDone.store(true, ordering: .releasing) }
             guard let b = try? Connection(conninfo: conninfo, logger: quietLogger()) else { return }
             _ = try? b.transaction {
-                try CreditOutbox(connection: b).handOver(grantsOf: [SubjectID("woocommerce-us-uk", "integration:2")],
-                                                         adjustmentIDs: [], asOf: t("2025-12-05"), runID: runID)
+                try CreditOutbox(connection: b).handOver([second], asOf: t("2025-12-05"), runID: runID)
             }
         }
         thread.start()

@@ -9,8 +9,8 @@ import SampleData
 /// the new outbox entries as a consumer does (after the last position it saw) and treats each
 /// one its own way: applies it on time or exactly at `due_by`, late, twice, short, over, on
 /// another account or in another currency, applies and reverses it, or never applies it. Now
-/// and then it credits by hand (no ref), names an unknown ref, or reports an amount with too
-/// many decimals (a row to reject).
+/// and then it credits by hand (no ref), names an unknown ref, reports an amount with too many
+/// decimals (a row to reject), or goes back over a credit applied earlier (`revisit`).
 struct SimulatedCreditingSystem {
     private(set) var last: Int64 = 0
     private var nextID: Int64 = 1
@@ -30,6 +30,33 @@ struct SimulatedCreditingSystem {
                       amount: "5.00", at: at.adding(seconds: 3600))
             behaviours["by_hand_and_unknown_ref", default: 0] += 1
         }
+        if nextID > 1, random.chance(perMille: 400) { try revisit(db, &random) }
+    }
+
+    /// Goes back over one credit it applied to an entry: undoes it by an update, corrects its
+    /// amount, or withdraws the row (a deletion). The settle stage must find each.
+    private mutating func revisit(_ db: Connection, _ random: inout SeededRandom) throws {
+        let id = random.int(1...(nextID - 1))
+        let named = "AND EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = billing.credit_applications.credit_ref)"
+        let (behaviour, changed): (String, Int)
+        switch random.int(0..<3) {
+        case 0:
+            behaviour = "reversed_later_by_update"
+            changed = try db.execute("""
+                UPDATE billing.credit_applications SET reversed_at = applied_at + make_interval(hours => $2::int)
+                WHERE application_id = $1 AND reversed_at IS NULL \(named)
+                """, [id, Int32(random.int(0...(30 * 24)))]).affectedRows
+        case 1:
+            behaviour = "amount_corrected"
+            changed = try db.execute("""
+                UPDATE billing.credit_applications SET amount = amount + 1 WHERE application_id = $1 \(named)
+                """, [id]).affectedRows
+        default:
+            behaviour = "withdrawn"
+            changed = try db.execute("DELETE FROM billing.credit_applications WHERE application_id = $1 \(named)", [id])
+                .affectedRows
+        }
+        if changed > 0 { behaviours[behaviour, default: 0] += 1 }
     }
 
     private mutating func treat(_ entry: CreditOutbox.Entry, _ db: Connection, _ random: inout SeededRandom) throws {

@@ -5,20 +5,25 @@ import PGClient
 /// entry per grant and adjustment with its amount, and every settlement is what the rules give
 /// as of the latest night, recomputed here independently of the engine.
 extension SimulationInvariants {
-    static let outboxCheck = (name: "exactly one outbox entry per grant and per adjustment, with its amount", sql: """
+    static let outboxCheck = (name: "exactly one outbox entry per grant and per adjustment, as it was written", sql: """
         WITH owed AS (
-            SELECT 'grant:' || grant_id AS credit_ref, 'grant' AS kind, credit AS amount, account_id, due_by
+            SELECT 'grant:' || grant_id AS credit_ref, 'grant' AS kind, credit AS amount, account_id, due_by, program_id,
+                   subject_key, subject, currency, expires_at, payment_mode, run_id
             FROM recon.credit_grants
             UNION ALL
             SELECT 'adjustment:' || a.adjustment_id, 'adjustment', a.credit_delta, g.account_id,
-                   a.created_at + make_interval(days => p.grant_sla_days)
+                   a.created_at + make_interval(days => p.grant_sla_days), a.program_id, a.subject_key, g.subject, a.currency,
+                   g.expires_at, g.payment_mode, a.run_id
             FROM recon.adjustments a JOIN recon.credit_grants g USING (grant_id) JOIN recon.programs p ON p.program_id = a.program_id
         )
         SELECT coalesce(w.credit_ref, o.credit_ref) || ' owed ' || coalesce(w.amount::text, '-') || ' handed over '
                || coalesce(o.amount::text, '-')
         FROM owed w FULL JOIN recon.credit_outbox o ON o.credit_ref = w.credit_ref
-        WHERE w.credit_ref IS NULL OR o.credit_ref IS NULL OR o.kind <> w.kind OR o.amount <> w.amount
-           OR o.account_id <> w.account_id OR o.due_by <> w.due_by
+        WHERE w.credit_ref IS NULL OR o.credit_ref IS NULL
+           OR (o.kind, o.amount, o.account_id, o.due_by, o.program_id, o.subject_key, o.subject, o.currency, o.expires_at,
+               o.payment_mode, o.run_id)
+              IS DISTINCT FROM (w.kind, w.amount, w.account_id, w.due_by, w.program_id, w.subject_key, w.subject, w.currency,
+                                w.expires_at, w.payment_mode, w.run_id)
         UNION ALL
         SELECT 'position ' || position || ' twice' FROM recon.credit_outbox GROUP BY position HAVING count(*) > 1
         """)

@@ -36,6 +36,8 @@ final class SimulationTests: XCTestCase {
         var outcomes: [String: Int] = [:]
         /// Outbox entries by what the simulated crediting system did with them, and settlements.
         var crediting: [String: Int] = [:]
+        /// Nights by how their settle stage found the changed applications.
+        var changeScans: [String: Int] = [:]
         var settlements = 0
     }
 
@@ -56,6 +58,7 @@ final class SimulationTests: XCTestCase {
             subjects=\(figures.subjects) grants=\(figures.grants) rejected_rows=\(figures.rejectedRows) \
             final_vs_fresh_night=\(figures.freshComparisons) late_rows=\(figures.lateRows) \
             planted_rivals=\(figures.plantedRivals) late_discrepancies=\(figures.lateDiscrepancies)
+            simulation change scans: \(figures.changeScans.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             simulation crediting: settlements=\(figures.settlements) \(figures.crediting.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             simulation outcomes: \(figures.outcomes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             """)
@@ -85,7 +88,8 @@ final class SimulationTests: XCTestCase {
             for night in nights {
                 let batchSize = Int(random.int(1...64))
                 do {
-                    try f.run(asOf: night, batchSize: batchSize)
+                    let summary = try f.run(asOf: night, batchSize: batchSize)
+                    figures.changeScans[summary.settlement?.changeScan.rawValue ?? "missing", default: 0] += 1
                 } catch {
                     failures.append("cadence \(index) night \(night.iso8601): the run failed: \(error)")
                     return failures
