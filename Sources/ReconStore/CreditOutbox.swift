@@ -26,36 +26,33 @@ public struct CreditOutbox {
     /// Adds an entry for each of `credits`, each with its first settlement as of `asOf`
     /// (nothing applied yet: awaiting, or overdue when `due_by` has passed) counted into the
     /// totals, then notifies the channel; returns how many were added. Call it last in the
-    /// transaction: the lock it takes is held until the commit. Positions follow the order of
-    /// `credits`; the rows go in by COPY, since a night hands over every grant it makes.
+    /// transaction: the lock it takes is held until the commit, so what comes after it is kept
+    /// short (the settlements go in before it). Positions follow the order of `credits`; the
+    /// rows go in by COPY, since a night hands over every grant it makes.
     @discardableResult
     func handOver(_ credits: [CreditHandover], asOf: Instant, runID: Int64) throws -> Int {
         guard !credits.isEmpty else { return 0 }
+        let counted = try writeFirstSettlements(of: credits, asOf: asOf, runID: runID)
         try connection.execute("SELECT pg_advisory_xact_lock($1::bigint)", [Self.lockKey])
         let positions = try connection.execute("""
             SELECT nextval('recon.credit_outbox_position') FROM generate_series(1, $1::int8)
             """, [Int64(credits.count)]).rows.map { try $0.decode(0, as: Int64.self) }.sorted()
-        try connection.copyInBinary("""
-            COPY recon.credit_outbox (position, credit_ref, kind, program_id, subject_key, subject, account_id, currency,
-                                      amount, due_by, expires_at, payment_mode, run_id) FROM STDIN (FORMAT binary)
-            """) { w in
-            for (position, credit) in zip(positions, credits) {
-                try w.beginRow(fields: 13)
-                w.int64(position)
-                w.text(credit.creditRef)
-                w.text(credit.kind)
-                w.text(credit.programID)
-                w.text(credit.subjectKey)
-                w.text(credit.subject)
-                w.int64(credit.accountID)
-                w.text(credit.currency.code)
-                w.numeric(minorUnits: credit.amount, scale: credit.currency.exponent)
-                w.instant(credit.dueBy)
-                w.instant(credit.expiresAt)
-                w.text(credit.paymentMode)
-                w.int64(runID)
-            }
-        }
+        try writeEntries(credits, at: positions, runID: runID)
+        // The totals' rows are shared by every writer: updated under the lock, they are taken in turn.
+        try connection.execute("""
+            INSERT INTO recon.settlement_totals AS t (status, currency, entries, amount)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::numeric[])
+            ON CONFLICT (status, currency) DO UPDATE SET entries = t.entries + EXCLUDED.entries, amount = t.amount + EXCLUDED.amount
+            """, [counted.map(\.status.rawValue), counted.map(\.currency.code), counted.map(\.entries),
+                  counted.map { $0.currency.format($0.amount) }])
+        try connection.execute("SELECT pg_notify($1, $2)", [Self.channel, String(positions.last!)])
+        return credits.count
+    }
+
+    /// Copies each credit's first settlement (`Settlement.settle` with nothing applied); returns
+    /// them counted by status and currency.
+    private func writeFirstSettlements(of credits: [CreditHandover], asOf: Instant, runID: Int64) throws
+        -> [(status: Settlement.Status, currency: Currency, entries: Int64, amount: Int64)] {
         var totals: [Settlement.Status: [Currency: (entries: Int64, amount: Int64)]] = [:]
         try connection.copyInBinary("""
             COPY recon.credit_settlements (credit_ref, status, applied_amount, live_applications, as_of, run_id, currency,
@@ -79,14 +76,34 @@ public struct CreditOutbox {
                 w.instant(credit.dueBy)
             }
         }
-        let rows = totals.flatMap { status, byCurrency in byCurrency.map { (status, $0.key, $0.value) } }
-        try connection.execute("""
-            INSERT INTO recon.settlement_totals AS t (status, currency, entries, amount)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::numeric[])
-            ON CONFLICT (status, currency) DO UPDATE SET entries = t.entries + EXCLUDED.entries, amount = t.amount + EXCLUDED.amount
-            """, [rows.map(\.0.rawValue), rows.map(\.1.code), rows.map(\.2.entries), rows.map { $0.1.format($0.2.amount) }])
-        try connection.execute("SELECT pg_notify($1, $2)", [Self.channel, String(positions.last!)])
-        return credits.count
+        return totals.flatMap { status, byCurrency in
+            byCurrency.map { (status: status, currency: $0.key, entries: $0.value.entries, amount: $0.value.amount) }
+        }
+    }
+
+    /// Copies the outbox entries, `positions[i]` for `credits[i]`.
+    private func writeEntries(_ credits: [CreditHandover], at positions: [Int64], runID: Int64) throws {
+        try connection.copyInBinary("""
+            COPY recon.credit_outbox (position, credit_ref, kind, program_id, subject_key, subject, account_id, currency,
+                                      amount, due_by, expires_at, payment_mode, run_id) FROM STDIN (FORMAT binary)
+            """) { w in
+            for (position, credit) in zip(positions, credits) {
+                try w.beginRow(fields: 13)
+                w.int64(position)
+                w.text(credit.creditRef)
+                w.text(credit.kind)
+                w.text(credit.programID)
+                w.text(credit.subjectKey)
+                w.text(credit.subject)
+                w.int64(credit.accountID)
+                w.text(credit.currency.code)
+                w.numeric(minorUnits: credit.amount, scale: credit.currency.exponent)
+                w.instant(credit.dueBy)
+                w.instant(credit.expiresAt)
+                w.text(credit.paymentMode)
+                w.int64(runID)
+            }
+        }
     }
 
     /// One entry as the `outbox` command prints it: amounts and times as exact text.

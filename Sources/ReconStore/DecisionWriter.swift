@@ -110,7 +110,8 @@ public struct DecisionWriter {
         let grants = decisions.filter { $0.status == .granted }
         if !grants.isEmpty {
             let ids = try connection.execute("""
-                SELECT nextval(pg_get_serial_sequence('recon.credit_grants', 'grant_id')) FROM generate_series(1, $1::int8)
+                WITH grants AS MATERIALIZED (SELECT pg_get_serial_sequence('recon.credit_grants', 'grant_id')::regclass AS ids)
+                SELECT nextval(grants.ids) FROM grants, generate_series(1, $1::int8)
                 """, [Int64(grants.count)]).rows.map { try $0.decode(0, as: Int64.self) }.sorted()
             try connection.copyInBinary(
                 "COPY recon.credit_grants (grant_id, \(Self.grantColumns)) FROM STDIN (FORMAT binary)") { writer in

@@ -9,10 +9,11 @@ import ReconRules
 ///
 /// A night settles only what may have changed since the last settlement (`settlement_mark`):
 /// entries whose applications changed, appeared or went, or whose `due_by` came; each one's
-/// first settlement was written when it was handed over. A rerun, a first settlement, or one
-/// going back in time settles every entry. Entries stream in `position` order with their
-/// applications, so memory holds one entry's applications and one batch. `runID` nil is a dry
-/// run: it settles every entry, counts, and writes nothing.
+/// first settlement was written when it was handed over. A rerun, one going back in time, or
+/// the first settlement of entries handed over before (by migration 011) settles every entry.
+/// Entries stream in `position` order with their applications, so memory holds one entry's
+/// applications and one batch. `runID` nil is a dry run: it settles every entry, counts, and
+/// writes nothing.
 struct Settler {
     let reader: Connection
     let writer: Connection
@@ -26,7 +27,12 @@ struct Settler {
     func settle() throws -> SettlementSummary {
         let started = MonotonicClock.microseconds()
         let mark = try SettlementMark.read(on: writer)
-        let since = runID == nil || everyEntry ? nil : mark.flatMap { $0.asOf <= asOf ? $0 : nil }
+        var since = runID == nil || everyEntry ? nil : mark.flatMap { $0.asOf <= asOf ? $0 : nil }
+        if let runID, !everyEntry, mark == nil, try Self.onlyHandedOver(by: runID, writer) {
+            // The first settlement ever, of entries all handed over tonight with their first
+            // settlements: only what the applications (all unseen) say can change them.
+            since = SettlementMark(asOf: asOf, snapshotXmin: nil)
+        }
         if runID != nil { try writer.execute(Self.stageTable) }
         var tally = SettlementTally()
         var changes: [(Settlement, Settlement.Entry)] = []
@@ -70,7 +76,7 @@ struct Settler {
             return (unmatched.found, unmatched.rejected, snapshotXmin, scan)
         }
         if runID != nil {
-            if since == nil { try writer.executeScript(Self.countAfresh) }
+            if since == nil || mark == nil { try writer.executeScript(Self.countAfresh) }
             try SettlementMark(asOf: asOf, snapshotXmin: snapshotXmin).write(on: writer)
         }
         if since != nil { tally = try Self.storedTally(writer) }
@@ -82,6 +88,12 @@ struct Settler {
         summary.unmatchedApplications = recorded + (runID == nil ? newUnmatched : 0)
         summary.milliseconds = (MonotonicClock.microseconds() - started) / 1000
         return summary
+    }
+
+    /// Whether every outbox entry was handed over by `runID`.
+    static func onlyHandedOver(by runID: Int64, _ connection: Connection) throws -> Bool {
+        try connection.execute("SELECT NOT EXISTS (SELECT FROM recon.credit_outbox WHERE run_id <> $1)", [runID])[0]
+            .decode(0, as: Bool.self)
     }
 
     /// The summary's counts from the kept totals, when the night did not read every settlement.

@@ -90,6 +90,7 @@ struct Bench {
             result.firstSamples.append(first.micros)
             result.firstSettleSamples.append(first.settleMicros)
             result.firstHandoverSamples.append(first.handoverMicros)
+            result.firstWriteSamples.append(first.writeMicros)
             result.firstRSSKiB = max(result.firstRSSKiB, first.rssKiB)
             let evaluated = try db.execute("""
                 SELECT evaluated, granted, (SELECT count(*) FROM recon.subject_status) FROM recon.runs ORDER BY run_id DESC LIMIT 1
@@ -160,6 +161,7 @@ struct Bench {
         result.nextMicros = Self.median(result.nextSamples)
         result.firstSettleMicros = Self.median(result.firstSettleSamples)
         result.firstHandoverMicros = Self.median(result.firstHandoverSamples)
+        result.firstWriteMicros = Self.median(result.firstWriteSamples)
         result.nextSettleMicros = Self.median(result.nextSettleSamples)
         result.simulateMicros = Self.median(result.simulateSamples)
         result.simulateWindowMicros = Self.median(result.simulateWindowSamples)
@@ -235,18 +237,18 @@ struct Bench {
     }
 
     /// Runs `spend-recon run` as a child process (so its peak RSS is its own) and times it; also
-    /// returns what settlement cost the night from the run's JSON summary: the settlement
-    /// stage's own time plus the time the write transactions spent handing credit over (the
-    /// latter runs on the writer connections while the next accounts are read, so counting it
-    /// whole overstates it), and the handover's part.
-    func runJob(conninfo: String, asOf: Instant) throws -> (micros: Int64, rssKiB: Int, settleMicros: Int64, handoverMicros: Int64) {
+    /// returns from the run's JSON summary the settlement stage's own time (a step of the night,
+    /// after the writes), the time the write transactions spent handing credit over, and the
+    /// writers' whole time (both on the writer connections, while the next accounts are read).
+    func runJob(conninfo: String, asOf: Instant) throws
+        -> (micros: Int64, rssKiB: Int, settleMicros: Int64, handoverMicros: Int64, writeMicros: Int64) {
         let run = try runCommand(["run", "--db", conninfo, "--as-of", asOf.iso8601, "--json"])
         let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         guard let settlement = summary?["settlement"] as? [String: Any], let millis = settlement["milliseconds"] as? Int,
-              let handover = summary?["handoverMilliseconds"] as? Int else {
+              let handover = summary?["handoverMilliseconds"] as? Int, let write = summary?["writeMilliseconds"] as? Int else {
             throw BenchFailure(description: "the run's summary has no settlement stage: \(run.stdout.prefix(500))")
         }
-        return (run.micros, run.rssKiB, Int64(millis + handover) * 1000, Int64(handover) * 1000)
+        return (run.micros, run.rssKiB, Int64(millis) * 1000, Int64(handover) * 1000, Int64(write) * 1000)
     }
 
     /// The what-if the bench prices: a cheaper US first rung (SPEC section 10's example), and

@@ -22,23 +22,25 @@ struct BenchResult {
     var simulateWindowSamples: [Int64] = []
     var simulateWindowMicros: Int64 = 0
     var simulateRSSKiB = 0
-    /// What settlement cost each first and next night (from the run summary): the settlement
-    /// stage plus the handover inside the write transactions (`Bench.runJob`).
+    /// The settlement stage's own time in each first and next night (from the run summary).
     var firstSettleSamples: [Int64] = []
     var nextSettleSamples: [Int64] = []
     var firstSettleMicros: Int64 = 0
-    /// The handover's part of the first night's settlement cost.
+    /// The first night's handover (outbox entries and first settlements inside the write
+    /// transactions), and the writers' whole time, summed over the writer connections.
     var firstHandoverSamples: [Int64] = []
     var firstHandoverMicros: Int64 = 0
+    var firstWriteSamples: [Int64] = []
+    var firstWriteMicros: Int64 = 0
     var nextSettleMicros: Int64 = 0
     /// The night after the crediting system applied nine in ten of the first night's credits
-    /// at once (a backlog, once); the whole night and what settlement cost it.
+    /// at once (a backlog, once); the whole night and its settlement stage.
     var backlogSamples: [Int64] = []
     var backlogSettleSamples: [Int64] = []
     var backlogMicros: Int64 = 0
     var backlogSettleMicros: Int64 = 0
     /// The night after that: an ordinary day of crediting (300 applications), no new spend; the
-    /// whole night and what settlement cost it.
+    /// whole night and its settlement stage.
     var laterSamples: [Int64] = []
     var laterSettleSamples: [Int64] = []
     var laterMicros: Int64 = 0

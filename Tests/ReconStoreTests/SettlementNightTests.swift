@@ -123,6 +123,30 @@ final class SettlementNightTests: XCTestCase {
         XCTAssertEqual(try settlement(try ref(6)), "mismatch|after_expiry;late|500.00|1|\(expired.runID!)")
     }
 
+    /// The first settlement ever, of entries all handed over that night, reads the applications
+    /// (all unseen) instead of every entry; one after entries from earlier runs settles them all.
+    func testTheFirstSettlementReadsTheApplicationsOrEveryEarlierEntry() throws {
+        try f.applied(1, ref: nil, account: 1, amount: "5.00", at: "2025-12-01")
+        try f.applied(2, ref: "grant:999999", account: 1, amount: "5.00", at: "2025-12-01")
+        let first = try XCTUnwrap(try f.run(asOf: "2025-12-05").settlement)
+        XCTAssertEqual(first.changeScan, .everyRow)
+        XCTAssertEqual(first.statuses["awaiting"], 6)
+        XCTAssertEqual(first.unmatchedApplications, 2)
+        XCTAssertEqual(try f.count("""
+            SELECT count(*) FROM recon.settlement_totals t
+            JOIN (SELECT status, currency, count(*) AS entries, sum(amount) AS amount FROM recon.credit_settlements
+                  GROUP BY status, currency) c USING (status, currency)
+            WHERE t.entries = c.entries AND t.amount = c.amount
+            """), 1)
+
+        try f.db.execute("DELETE FROM recon.settlement_mark")
+        try f.applied(3, ref: try ref(1), account: 1, amount: "500.00", at: "2025-12-06")
+        let again = try XCTUnwrap(try f.run(asOf: "2025-12-07").settlement)
+        XCTAssertEqual(again.changeScan, SettlementSummary.ChangeScan.none)
+        XCTAssertEqual(again.statuses["settled"], 1)
+        XCTAssertEqual(again.statuses["awaiting"], 5)
+    }
+
     func testADryRunSettlesAndWritesNothing() throws {
         try f.run(asOf: "2025-12-05")
         try f.applied(1, ref: try ref(1), account: 1, amount: "500.00", at: "2025-12-06")
