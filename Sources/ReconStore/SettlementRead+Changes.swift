@@ -49,13 +49,13 @@ extension SettlementRead {
     /// Up to this many rows driving a join, the stage looks each one up by index.
     static let fewRows = 10_000
 
-    /// Whether the joins that follow in the stage's transaction look up each row of the small
+    /// Whether the joins that follow in the current transaction look up each row of the small
     /// table by index instead of reading the large one whole. The planner cannot be left to
     /// choose: autovacuum's statistics of recon's tables lag a night's writes by hours, and a
     /// server's page costs are often set for disks, so it reads all 80,000 entries to join 500.
-    private static func probeByIndex(_ probe: Bool, on reader: Connection) throws {
+    static func probeByIndex(_ probe: Bool, on connection: Connection) throws {
         let setting = probe ? "off" : "on"
-        try reader.execute("SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $1, true)",
+        try connection.execute("SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $1, true)",
                            [setting])
     }
 

@@ -164,7 +164,8 @@ struct Settler {
                     }
                 }
                 // The totals move from each settlement's stored status to its new one (read
-                // before the stored rows change).
+                // before the stored rows change), found by index for a batch's few thousand.
+                try SettlementRead.probeByIndex(true, on: writer)
                 try writer.execute("""
                     WITH moved AS (
                         SELECT s.status, s.currency, -1 AS entries, -s.amount AS amount
