@@ -16,8 +16,8 @@ enum SettlementRead {
     }
 
     /// Every entry, or with `changedSince` only those whose settlement may have changed since
-    /// that mark as of `asOf` (`changedEntriesStatement`).
-    /// Returns how it found the changes.
+    /// that mark as of `asOf` (`findChanged`, `changedEntriesStatement`); returns how the
+    /// changes were found.
     @discardableResult
     static func entries(on reader: Connection, changedSince: SettlementMark? = nil, asOf: Instant,
                         rejected: (Rejection) throws -> Void,
