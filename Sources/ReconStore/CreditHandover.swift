@@ -19,24 +19,6 @@ struct CreditHandover: Sendable {
     var expiresAt: Instant?
     var paymentMode: String
 
-    /// The grant `grantID` of the granted `decision`.
-    init(grantID: Int64, of decision: Decision) throws {
-        guard let credit = decision.tier?.credit, let dueBy = decision.dueBy else {
-            throw DataError("the grant of \(decision.subject.key) has no credit or no due date")
-        }
-        creditRef = "grant:\(grantID)"
-        kind = "grant"
-        programID = decision.subject.programID
-        subjectKey = decision.subject.key
-        subject = decision.subject.name
-        accountID = decision.subject.accountID
-        currency = decision.currency
-        amount = credit
-        self.dueBy = dueBy
-        expiresAt = decision.expiresAt
-        paymentMode = decision.paymentMode
-    }
-
     /// The adjustments `ids`, just written in this transaction: the delta, due `grant_sla_days`
     /// after the adjustment was made, and its grant's subject, account, expiry and payment mode.
     static func adjustments(_ ids: [Int64], on connection: Connection) throws -> [CreditHandover] {
@@ -62,24 +44,22 @@ struct CreditHandover: Sendable {
         }
     }
 
-    init(creditRef: String, kind: String, programID: String, subjectKey: String, subject: String, accountID: Int64,
-                 currency: Currency, amount: Int64, dueBy: Instant, expiresAt: Instant?, paymentMode: String) {
-        self.creditRef = creditRef
-        self.kind = kind
-        self.programID = programID
-        self.subjectKey = subjectKey
-        self.subject = subject
-        self.accountID = accountID
-        self.currency = currency
-        self.amount = amount
-        self.dueBy = dueBy
-        self.expiresAt = expiresAt
-        self.paymentMode = paymentMode
-    }
-
     /// The entry as settlement sees it.
     var entry: Settlement.Entry {
         Settlement.Entry(creditRef: creditRef, accountID: accountID, currency: currency, amount: amount, dueBy: dueBy,
                          expiresAt: expiresAt)
+    }
+}
+
+extension CreditHandover {
+    /// The grant `grantID` of the granted `decision`.
+    init(grantID: Int64, of decision: Decision) throws {
+        guard let credit = decision.tier?.credit, let dueBy = decision.dueBy else {
+            throw DataError("the grant of \(decision.subject.key) has no credit or no due date")
+        }
+        self.init(creditRef: "grant:\(grantID)", kind: "grant", programID: decision.subject.programID,
+                  subjectKey: decision.subject.key, subject: decision.subject.name, accountID: decision.subject.accountID,
+                  currency: decision.currency, amount: credit, dueBy: dueBy, expiresAt: decision.expiresAt,
+                  paymentMode: decision.paymentMode)
     }
 }

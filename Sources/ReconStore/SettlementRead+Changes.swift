@@ -2,7 +2,8 @@ import Exact
 import PGClient
 
 /// How a night finds what changed in `billing.credit_applications` since the last settlement,
-/// which read it in one snapshot and kept each row as it saw it in `recon.seen_applications`.
+/// which read it in one snapshot and kept each row as it saw it in `recon.seen_applications`;
+/// and how a settlement keeps what it saw.
 extension SettlementRead {
     /// Finds the applications the last settlement did not see as they are now (new, changed,
     /// gone, or whose `applied_at` or `reversed_at` is in (since, asOf]), as read (nulls for one
@@ -121,19 +122,40 @@ extension SettlementRead {
     /// again. Last: were it lost, the next night would only settle them again. (Whether each
     /// names an entry is one probe per row: a scalar subquery is never hashed over the outbox.)
     static func rememberChanged(on reader: Connection) throws {
-        try reader.execute("""
-            INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
-                                                 reversed_at, matched)
+        try reader.execute(rememberSeen("""
             SELECT c.application_id, c.credit_ref, c.account_id, c.currency, c.amount, c.applied_at, c.reversed_at,
                    (SELECT true FROM recon.credit_outbox o WHERE o.credit_ref = c.credit_ref) IS NOT NULL
             FROM settle_changed c
             WHERE NOT c.gone AND c.application_id IS NOT NULL
-            ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
-                currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
-                reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched
-            """)
+            """))
         try reader.execute("""
             DELETE FROM recon.seen_applications s USING settle_changed c WHERE c.gone AND s.application_id = c.application_id
             """)
+    }
+
+    /// After settling every entry: what every application looks like in the stage's snapshot,
+    /// so that the next night reads only what changes.
+    static func rememberEvery(on reader: Connection) throws {
+        try reader.execute(rememberSeen("""
+            SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
+                   EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
+            FROM billing.credit_applications a WHERE a.application_id IS NOT NULL
+            """))
+        try reader.execute("""
+            DELETE FROM recon.seen_applications s
+            WHERE NOT EXISTS (SELECT FROM billing.credit_applications a WHERE a.application_id = s.application_id)
+            """)
+    }
+
+    /// Keeps `rows` (a query of `seen_applications`' columns, `matched` last) as seen.
+    private static func rememberSeen(_ rows: String) -> String {
+        """
+        INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
+                                             reversed_at, matched)
+        \(rows)
+        ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
+            currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
+            reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched
+        """
     }
 }

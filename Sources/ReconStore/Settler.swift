@@ -68,7 +68,7 @@ struct Settler {
             let unmatched = try recordUnmatched(changedOnly: since != nil)
             if runID != nil {
                 if since == nil {
-                    try reader.executeScript(Self.seeEveryApplication)
+                    try SettlementRead.rememberEvery(on: reader)
                 } else {
                     try SettlementRead.rememberChanged(on: reader)
                 }
@@ -116,21 +116,6 @@ struct Settler {
             credit_ref text, status text, issues text, applied_amount numeric, applied_at timestamptz,
             live_applications integer, currency text, amount numeric, due_by timestamptz
         )
-        """
-
-    /// After settling every entry: what every application looks like now, so that the next
-    /// night reads only what changes.
-    static let seeEveryApplication = """
-        INSERT INTO recon.seen_applications (application_id, credit_ref, account_id, currency, amount, applied_at,
-                                             reversed_at, matched)
-        SELECT a.application_id, a.credit_ref, a.account_id, a.currency, a.amount, a.applied_at, a.reversed_at,
-               EXISTS (SELECT FROM recon.credit_outbox o WHERE o.credit_ref = a.credit_ref)
-        FROM billing.credit_applications a WHERE a.application_id IS NOT NULL
-        ON CONFLICT (application_id) DO UPDATE SET credit_ref = EXCLUDED.credit_ref, account_id = EXCLUDED.account_id,
-            currency = EXCLUDED.currency, amount = EXCLUDED.amount, applied_at = EXCLUDED.applied_at,
-            reversed_at = EXCLUDED.reversed_at, matched = EXCLUDED.matched;
-        DELETE FROM recon.seen_applications s
-        WHERE NOT EXISTS (SELECT FROM billing.credit_applications a WHERE a.application_id = s.application_id);
         """
 
     /// After settling every entry: the totals counted afresh from the settlements.
